@@ -1,6 +1,10 @@
-using TorchSharp;
-var t = torch.ones(2, 3);
-Console.WriteLine(t.sum().item<float>());
-Console.WriteLine(torch.get_num_threads());
-using var m = new OpenCvSharp.Mat(10, 10, OpenCvSharp.MatType.CV_8UC1);
-Console.WriteLine(m.Width);
+using System.CommandLine;
+using Mien.Cli.Commands;
+
+var root = new RootCommand("Mien — facial emotion recognition with convolutional networks (TorchSharp + OpenCV).");
+root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(ModelsCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(EvaluateCommand.Create());
+root.Subcommands.Add(CrossValidateCommand.Create());
+return await root.Parse(args).InvokeAsync();

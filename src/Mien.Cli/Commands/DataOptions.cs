@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Mien.Data;
+
+namespace Mien.Cli.Commands;
+
+/// <summary>The options every command that reads a dataset shares.</summary>
+internal sealed class DataOptions
+{
+    public Option<string> Data { get; } = new("--data", "-d") { Description = "Dataset: a folder, a .zip archive (read in place) or a FER2013 .csv.", Required = true };
+    public Option<int> ImageSize { get; } = new("--image-size") { Description = "Side of the square grey input images.", DefaultValueFactory = _ => 48 };
+    public Option<int> Limit { get; } = new("--limit") { Description = "Use at most N images (spread over the dataset); 0 = all. For quick trials." };
+    public Option<string[]> DropClasses { get; } = new("--drop-class") { Description = "Leave out a class (repeatable), e.g. --drop-class contempt for 6-class CK+.", AllowMultipleArgumentsPerToken = true };
+
+    public void AddTo(Command c) { c.Options.Add(Data); c.Options.Add(ImageSize); c.Options.Add(Limit); c.Options.Add(DropClasses); }
+
+    public FaceDataset Load(ParseResult r, CancellationToken ct, bool quiet = false)
+    {
+        string path = r.GetValue(Data)!;
+        var progress = quiet ? null : new Progress<(int Done, int Total)>(p =>
+        {
+            if (!Console.IsErrorRedirected) Console.Error.Write($"\rreading {path}: {p.Done}/{p.Total} images ");
+        });
+        var data = DatasetLoader.Load(path, new DatasetLoadOptions { ImageSize = r.GetValue(ImageSize), Limit = r.GetValue(Limit), Progress = progress }, ct);
+        if (!quiet && !Console.IsErrorRedirected) Console.Error.WriteLine();
+        var drop = r.GetValue(DropClasses) ?? [];
+        if (drop.Length > 0) data = data.WithoutClasses(drop);
+        if (!quiet) Summaries.PrintLoaded(data);
+        return data;
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Mien.Training;
+
+namespace Mien.Cli.Commands;
+
+/// <summary>Hyper-parameter options shared by <c>train</c> and <c>cv</c>.</summary>
+internal sealed class TrainingArguments
+{
+    private static readonly TrainingOptions D = new();
+    public Option<string> Model { get; } = new("--model", "-m") { Description = "Preset name (see 'mien models') or a JSON layer-spec file.", DefaultValueFactory = _ => Mien.Models.ModelZoo.DefaultPreset };
+    public Option<int> Epochs { get; } = new("--epochs", "-e") { Description = "Training epochs.", DefaultValueFactory = _ => D.Epochs };
+    public Option<int> BatchSize { get; } = new("--batch-size", "-b") { Description = "Images per batch.", DefaultValueFactory = _ => D.BatchSize };
+    public Option<string> Optimizer { get; } = new("--optimizer") { Description = "sgd, adam, adamw or rmsprop.", DefaultValueFactory = _ => D.Optimizer };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => D.LearningRate };
+    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "Weight decay.", DefaultValueFactory = _ => D.WeightDecay };
+    public Option<double> Momentum { get; } = new("--momentum") { Description = "Momentum (sgd, rmsprop); sgd uses Nesterov momentum.", DefaultValueFactory = _ => D.Momentum };
+    public Option<string> Schedule { get; } = new("--schedule") { Description = "Learning-rate schedule: none, step, cosine or plateau.", DefaultValueFactory = _ => D.Schedule };
+    public Option<double> Warmup { get; } = new("--warmup") { Description = "Epochs of linear learning-rate warm-up.", DefaultValueFactory = _ => D.WarmupEpochs };
+    public Option<int> StepEpochs { get; } = new("--step-epochs") { Description = "step schedule: epochs between decays.", DefaultValueFactory = _ => D.StepEpochs };
+    public Option<int> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop after N epochs without validation improvement (0 = off)." };
+    public Option<bool> ClassWeights { get; } = new("--class-weights") { Description = "Weight the loss by inverse class frequency." };
+    public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => D.LabelSmoothing };
+    public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Turn off augmentation (shift, zoom, rotation, flip, brightness/contrast)." };
+    public Option<double> Rotation { get; } = new("--rotation") { Description = "Augmentation: maximum rotation in degrees.", DefaultValueFactory = _ => D.Augmentation.MaxRotationDegrees };
+    public Option<double> Shift { get; } = new("--shift") { Description = "Augmentation: maximum shift as a fraction of the side.", DefaultValueFactory = _ => D.Augmentation.MaxShift };
+    public Option<string> GroupBy { get; } = new("--group-by") { Description = "subject (default: no person on both sides, when subjects are known) or none (random frames; leaks on CK+).", DefaultValueFactory = _ => "subject" };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for splits, initialisation, shuffling and augmentation.", DefaultValueFactory = _ => D.Seed };
+    public Option<int> Threads { get; } = new("--threads") { Description = "LibTorch threads (0 = one per core)." };
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Only the final results (for scripts)." };
+
+    public void AddTo(Command c)
+    {
+        foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
+                     EarlyStopping, ClassWeights, LabelSmoothing, NoAugment, Rotation, Shift, GroupBy, Seed, Threads, Quiet })
+            c.Options.Add(o);
+    }
+
+    public bool GroupBySubject(ParseResult r) => r.GetValue(GroupBy)?.ToLowerInvariant() switch
+    {
+        "subject" or "subjects" => true,
+        "none" or "random" => false,
+        var g => throw new ArgumentException($"--group-by '{g}': use 'subject' or 'none'."),
+    };
+
+    public TrainingOptions Options(ParseResult r, string? runDirectory, bool resume = false)
+    {
+        var o = new TrainingOptions
+        {
+            Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!.ToLowerInvariant(),
+            LearningRate = r.GetValue(LearningRate), WeightDecay = r.GetValue(WeightDecay), Momentum = r.GetValue(Momentum),
+            Schedule = r.GetValue(Schedule)!.ToLowerInvariant(), WarmupEpochs = r.GetValue(Warmup), StepEpochs = r.GetValue(StepEpochs),
+            EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LabelSmoothing = r.GetValue(LabelSmoothing),
+            Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
+                : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift) },
+            Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,
+        };
+        o.Validate();
+        return o;
+    }
+}

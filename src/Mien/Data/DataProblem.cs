@@ -1,0 +1,7 @@
+namespace Mien.Data;
+
+/// <summary>One input item that was skipped while reading a dataset (e.g. a corrupt image), and why.</summary>
+public sealed record DataProblem(string Item, string Reason)
+{
+    public override string ToString() => $"{Item}: {Reason}";
+}

@@ -1,0 +1,16 @@
+namespace Mien.Data;
+
+/// <summary>The registry of dataset formats, tried in order; the first that recognises a tree reads it.</summary>
+public static class DatasetFormats
+{
+    public static IReadOnlyList<IDatasetFormat> All { get; } =
+    [
+        new Fer2013CsvFormat(),
+        new ClassFolderFormat(),
+    ];
+
+    public static IDatasetFormat Detect(IFileTree tree) =>
+        All.FirstOrDefault(f => f.CanRead(tree))
+        ?? throw new MienDataException(
+            $"'{tree.Origin}' holds no dataset Mien can read: no images (.png .jpg .jpeg .bmp .tif .tiff) in class folders and no FER2013-style CSV (emotion,pixels[,Usage]).");
+}

@@ -1,0 +1,17 @@
+namespace Mien.Data;
+
+/// <summary>How a dataset is read and preprocessed.</summary>
+public sealed record DatasetLoadOptions
+{
+    /// <summary>Side of the square grey images produced (the model's input size).</summary>
+    public int ImageSize { get; init; } = 48;
+
+    /// <summary>Keep at most this many images (stratified-ish: every n-th item), 0 = all. For quick runs.</summary>
+    public int Limit { get; init; }
+
+    /// <summary>Degree of parallelism for decoding (default: processor count).</summary>
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Receives (done, total) as images are decoded.</summary>
+    public IProgress<(int Done, int Total)>? Progress { get; init; }
+}

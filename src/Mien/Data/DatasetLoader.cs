@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using OpenCvSharp;
+
+namespace Mien.Data;
+
+/// <summary>
+/// Opens a dataset from a folder, a .zip archive or a CSV file, detects its format, decodes every image to
+/// grey at the requested size, and normalises class names. Unreadable items are skipped and reported in
+/// <see cref="FaceDataset.Problems"/>; problems with the dataset as a whole throw <see cref="MienDataException"/>.
+/// </summary>
+public static class DatasetLoader
+{
+    public static FaceDataset Load(string path, DatasetLoadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new DatasetLoadOptions();
+        using var tree = Open(path);
+        var format = DatasetFormats.Detect(tree);
+        var problems = new List<DataProblem>();
+        var raw = format.Read(tree, problems).ToList();
+        if (options.Limit > 0 && raw.Count > options.Limit)
+        {
+            // Every k-th item keeps the class and split mix of the whole.
+            double step = (double)raw.Count / options.Limit;
+            raw = Enumerable.Range(0, options.Limit).Select(i => raw[(int)(i * step)]).ToList();
+        }
+        if (raw.Count == 0) throw new MienDataException($"'{path}' contains no images.");
+
+        int size = options.ImageSize, area = size * size;
+        var pixels = new byte[raw.Count * area];
+        var ok = new bool[raw.Count];
+        var itemProblems = new ConcurrentBag<(int Index, DataProblem Problem)>();
+        var sizes = new ConcurrentDictionary<string, int>();
+        int done = 0;
+        Parallel.For(0, raw.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken }, i =>
+        {
+            var r = raw[i];
+            try
+            {
+                byte[] bytes;
+                if (r.GrayPixels is not null)
+                {
+                    using var m = Mat.FromPixelData(r.PixelHeight, r.PixelWidth, MatType.CV_8UC1, r.GrayPixels);
+                    bytes = ImageDecoder.ResizeToBytes(m, size, size);
+                    sizes.AddOrUpdate($"{r.PixelWidth}x{r.PixelHeight}", 1, (_, c) => c + 1);
+                }
+                else
+                {
+                    using var m = ImageDecoder.DecodeGray(r.ReadBytes!());
+                    sizes.AddOrUpdate($"{m.Width}x{m.Height}", 1, (_, c) => c + 1);
+                    bytes = ImageDecoder.ResizeToBytes(m, size, size);
+                }
+                bytes.CopyTo(pixels, i * area);
+                ok[i] = true;
+            }
+            catch (Exception e) when (e is InvalidDataException or OpenCVException or IOException)
+            {
+                itemProblems.Add((i, new DataProblem(r.Source, e.Message)));
+            }
+            int d = Interlocked.Increment(ref done);
+            if (d % 512 == 0 || d == raw.Count) options.Progress?.Report((d, raw.Count));
+        });
+        problems.AddRange(itemProblems.OrderBy(p => p.Index).Select(p => p.Problem));
+
+        var keep = Enumerable.Range(0, raw.Count).Where(i => ok[i]).ToArray();
+        if (keep.Length == 0) throw new MienDataException($"'{path}': none of its {raw.Count} images could be read (first problem: {problems.FirstOrDefault()}).");
+
+        var names = raw.Select(r => EmotionVocabulary.Normalize(r.ClassName)).ToArray();
+        var allClasses = EmotionVocabulary.Order(names);
+        var classes = EmotionVocabulary.Order(keep.Select(i => names[i]));
+        var lost = allClasses.Except(classes).ToList();
+        if (lost.Count > 0)
+            throw new MienDataException($"'{path}': class '{lost[0]}' has no readable images.");
+
+        var packed = new byte[keep.Length * area];
+        for (int k = 0; k < keep.Length; k++) Buffer.BlockCopy(pixels, keep[k] * area, packed, k * area, area);
+        return new FaceDataset(path, classes, size, size, packed,
+            keep.Select(i => classes.IndexOf(names[i])).ToArray(),
+            keep.Select(i => raw[i].Subject).ToArray(),
+            keep.Select(i => raw[i].Split).ToArray(),
+            keep.Select(i => raw[i].Source).ToArray(),
+            problems, new Dictionary<string, int>(sizes), format.Name);
+    }
+
+    /// <summary>Opens a folder, .zip or single file as a file tree.</summary>
+    public static IFileTree Open(string path)
+    {
+        if (Directory.Exists(path)) return new DirectoryFileTree(path);
+        if (!File.Exists(path)) throw new MienDataException($"Dataset path '{path}' does not exist.");
+        if (path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return new ZipFileTree(path);
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return new SingleFileTree(path);
+        throw new MienDataException($"'{path}' is not a folder, a .zip archive or a .csv file.");
+    }
+}

@@ -1,0 +1,25 @@
+namespace Mien.Data;
+
+/// <summary>A folder on disk as an <see cref="IFileTree"/>.</summary>
+public sealed class DirectoryFileTree : IFileTree
+{
+    public DirectoryFileTree(string root)
+    {
+        if (!Directory.Exists(root)) throw new MienDataException($"Dataset folder '{root}' does not exist.");
+        Origin = root;
+        var opts = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden };
+        Files = Directory.EnumerateFiles(root, "*", opts)
+            .Select(f => new FileEntry(Relative(root, f), new FileInfo(f).Length, () => File.OpenRead(f)))
+            .OrderBy(e => e.RelativePath, StringComparer.Ordinal).ToList();
+        Directories = Directory.EnumerateDirectories(root, "*", opts).Select(d => Relative(root, d))
+            .OrderBy(d => d, StringComparer.Ordinal).ToList();
+    }
+
+    public string Origin { get; }
+    public IReadOnlyList<FileEntry> Files { get; }
+    public IReadOnlyList<string> Directories { get; }
+
+    private static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
+
+    public void Dispose() { }
+}

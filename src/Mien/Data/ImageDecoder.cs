@@ -1,0 +1,86 @@
+using OpenCvSharp;
+
+namespace Mien.Data;
+
+/// <summary>
+/// Decodes PNG, JPEG, BMP, TIFF (8/16-bit, grey or colour) with OpenCV and returns 8-bit greyscale.
+/// Throws <see cref="InvalidDataException"/> with a reason for anything that is not a whole, sane image.
+/// </summary>
+public static class ImageDecoder
+{
+    /// <summary>Decodes to an 8-bit single-channel Mat (caller disposes).</summary>
+    public static Mat DecodeGray(byte[] bytes) => Decode(bytes, gray: true);
+
+    /// <summary>Decodes to 8-bit BGR (or grey when the file is grey) for detection and drawing (caller disposes).</summary>
+    public static Mat DecodeColor(byte[] bytes) => Decode(bytes, gray: false);
+
+    /// <summary>Reads and decodes a file; errors name the file.</summary>
+    public static Mat ReadColor(string path) => Read(path, gray: false);
+
+    /// <summary>Reads and decodes a file as greyscale; errors name the file.</summary>
+    public static Mat ReadGray(string path) => Read(path, gray: true);
+
+    private static Mat Read(string path, bool gray)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
+        long length = new FileInfo(path).Length;
+        if (length > ImageLimits.MaxFileBytes)
+            throw new InvalidDataException($"'{path}' is {length:N0} bytes, over the {ImageLimits.MaxFileBytes:N0}-byte limit.");
+        try { return Decode(File.ReadAllBytes(path), gray); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
+    }
+
+    private static Mat Decode(byte[] bytes, bool gray)
+    {
+        if (bytes.Length == 0) throw new InvalidDataException("empty file (0 bytes)");
+        if (ImageHeader.TryReadSize(bytes) is { } size && (long)size.Width * size.Height > ImageLimits.MaxPixels)
+            throw new InvalidDataException($"image is {size.Width}x{size.Height}, over the {ImageLimits.MaxPixels:N0}-pixel limit");
+        if (ImageHeader.TruncationProblem(bytes) is { } truncated) throw new InvalidDataException(truncated);
+
+        Mat raw;
+        try { raw = Cv2.ImDecode(bytes, ImreadModes.Unchanged); }
+        catch (OpenCVException e) { throw new InvalidDataException($"not a decodable image ({e.Message})", e); }
+        if (raw.Empty()) { raw.Dispose(); throw new InvalidDataException("not a decodable image (unknown format or corrupt data)"); }
+        if ((long)raw.Width * raw.Height > ImageLimits.MaxPixels)
+        {
+            raw.Dispose();
+            throw new InvalidDataException($"image is over the {ImageLimits.MaxPixels:N0}-pixel limit");
+        }
+        return To8Bit(raw, gray);
+    }
+
+    private static Mat To8Bit(Mat raw, bool gray)
+    {
+        Mat m = raw;
+        if (m.Depth() != MatType.CV_8U)
+        {
+            // 16-bit scans and float TIFFs: scale into 0..255 rather than clipping.
+            double scale = m.Depth() == MatType.CV_16U ? 1.0 / 257 : m.Depth() == MatType.CV_32F || m.Depth() == MatType.CV_64F ? 255 : 1;
+            var converted = new Mat();
+            m.ConvertTo(converted, MatType.CV_8U, scale);
+            m.Dispose();
+            m = converted;
+        }
+        int channels = m.Channels();
+        if (channels == 1) return m;
+        var result = new Mat();
+        if (gray) Cv2.CvtColor(m, result, channels == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+        else if (channels == 4) Cv2.CvtColor(m, result, ColorConversionCodes.BGRA2BGR);
+        else { result.Dispose(); return m; }
+        m.Dispose();
+        return result;
+    }
+
+    /// <summary>Resizes a grey image to size x size (area interpolation when shrinking) and returns its row-major bytes.</summary>
+    public static byte[] ResizeToBytes(Mat gray, int width, int height)
+    {
+        using var resized = new Mat();
+        if (gray.Width == width && gray.Height == height) gray.CopyTo(resized);
+        else Cv2.Resize(gray, resized, new Size(width, height), 0, 0,
+            gray.Width > width ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        var bytes = new byte[width * height];
+        using var cont = resized.IsContinuous() ? resized : resized.Clone();
+        System.Runtime.InteropServices.Marshal.Copy(cont.Data, bytes, 0, bytes.Length);
+        return bytes;
+    }
+}

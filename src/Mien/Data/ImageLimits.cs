@@ -1,0 +1,11 @@
+namespace Mien.Data;
+
+/// <summary>Limits that protect memory from hostile or accidental inputs.</summary>
+public static class ImageLimits
+{
+    /// <summary>Images with more pixels than this are refused before decoding (default 50 megapixels).</summary>
+    public static long MaxPixels { get; set; } = 50_000_000;
+
+    /// <summary>Files larger than this are refused before reading (default 200 MB).</summary>
+    public static long MaxFileBytes { get; set; } = 200L << 20;
+}

@@ -1,0 +1,15 @@
+namespace Mien.Data;
+
+/// <summary>
+/// One labelled item as a dataset format yields it, before decoding: either encoded image bytes (a file)
+/// or ready grey pixels (a CSV row).
+/// </summary>
+public sealed record RawSample(
+    string Source,
+    string ClassName,
+    string? Subject,
+    string? Split,
+    Func<byte[]>? ReadBytes = null,
+    byte[]? GrayPixels = null,
+    int PixelWidth = 0,
+    int PixelHeight = 0);

@@ -1,0 +1,58 @@
+using Mien.Data;
+using Mien.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mien.Evaluation;
+
+/// <summary>Runs a model over (part of) a dataset and scores it.</summary>
+public static class Evaluator
+{
+    /// <summary>Probabilities for the given items, in batches.</summary>
+    public static float[][] PredictProbabilities(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices = null, int batchSize = 256, bool flipAverage = false, CancellationToken cancellationToken = default)
+    {
+        if (data.Width != model.InputSize || data.Height != model.InputSize)
+            throw new ArgumentException($"The dataset is {data.Width}x{data.Height} but the model takes {model.InputSize}x{model.InputSize}; load it with that image size.");
+        indices ??= Enumerable.Range(0, data.Count).ToArray();
+        bool wasTraining = model.Network.training;
+        model.Network.eval();
+        try
+        {
+            int area = data.Width * data.Height;
+            var result = new List<float[]>(indices.Count);
+            var buffer = new byte[batchSize * area];
+            for (int start = 0; start < indices.Count; start += batchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int n = Math.Min(batchSize, indices.Count - start);
+                for (int k = 0; k < n; k++) data.Image(indices[start + k]).CopyTo(buffer.AsSpan(k * area, area));
+                result.AddRange(model.PredictProbabilities(buffer.AsSpan(0, n * area), n, flipAverage));
+            }
+            return result.ToArray();
+        }
+        finally { model.Network.train(wasTraining); }
+    }
+
+    /// <summary>Scores a model on the given items of a labelled dataset whose classes it knows.</summary>
+    public static ClassificationReport Evaluate(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices = null, bool flipAverage = false, CancellationToken cancellationToken = default)
+    {
+        indices ??= Enumerable.Range(0, data.Count).ToArray();
+        // Map the dataset's classes onto the model's label encoding by canonical name.
+        var map = data.ClassNames.Select(n => model.ClassNames.ToList().IndexOf(n)).ToArray();
+        var unknown = data.ClassNames.Where((n, i) => map[i] < 0 && indices.Any(j => data.Labels[j] == i)).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"The model does not know class(es) {string.Join(", ", unknown)}; it predicts {string.Join(", ", model.ClassNames)}.");
+        var probs = PredictProbabilities(model, data, indices, flipAverage: flipAverage, cancellationToken: cancellationToken);
+        var truth = indices.Select(i => map[data.Labels[i]]).ToArray();
+        var predicted = probs.Select(ArgMax).ToArray();
+        double loss = truth.Select((t, i) => -Math.Log(Math.Max(1e-12, probs[i][t]))).DefaultIfEmpty(0).Average();
+        return ClassificationReport.From(truth, predicted, model.ClassNames, loss);
+    }
+
+    public static int ArgMax(float[] p)
+    {
+        int best = 0;
+        for (int i = 1; i < p.Length; i++) if (p[i] > p[best]) best = i;
+        return best;
+    }
+}

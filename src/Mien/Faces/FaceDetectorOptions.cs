@@ -1,0 +1,52 @@
+namespace Mien.Faces;
+
+/// <summary>Which face detector to use and how. See <see cref="FaceDetectors.Create"/>.</summary>
+public sealed record FaceDetectorOptions
+{
+    /// <summary>
+    /// "haar-default", "haar-alt", "haar-alt2", "lbp" (lbpcascade_frontalface_improved), a path to a cascade
+    /// XML file, or "yunet:&lt;path to model .onnx&gt;".
+    /// </summary>
+    public string Detector { get; init; } = "haar-default";
+
+    /// <summary>If set, named cascades are looked up only here (directly or in haarcascades/ or lbpcascades/ below it).</summary>
+    public string? CascadeDirectory { get; init; }
+
+    /// <summary>Smallest face side to report, in pixels of the full-resolution image.</summary>
+    public int MinFaceSize { get; init; } = 30;
+
+    /// <summary>Cascade pyramid step; smaller finds more sizes but is slower.</summary>
+    public double ScaleFactor { get; init; } = 1.1;
+
+    /// <summary>Cascade: raw hits a face needs to be kept; higher means fewer false positives.</summary>
+    public int MinNeighbors { get; init; } = 5;
+
+    /// <summary>
+    /// The image is downscaled so its longer side is at most this before detection (0 = never); boxes are mapped
+    /// back to full resolution. Detection cost grows with pixel count, and faces big enough to classify survive it.
+    /// </summary>
+    public int MaxDetectionSide { get; init; } = 640;
+
+    /// <summary>Cascade: equalize the gray histogram first, which helps in dim or low-contrast photos.</summary>
+    public bool EqualizeHistogram { get; init; } = true;
+
+    /// <summary>
+    /// When the overlap of two boxes covers more than this fraction of the smaller one, only the higher-scored box
+    /// is kept (a second box over the same face would be classified twice). 1 or more disables it.
+    /// </summary>
+    public double MaxOverlap { get; init; } = 0.6;
+
+    /// <summary>YuNet: minimum network score for a face.</summary>
+    public float MinScore { get; init; } = 0.9f;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Detector)) throw new ArgumentException("Detector must be named.", nameof(Detector));
+        if (MinFaceSize < 0) throw new ArgumentOutOfRangeException(nameof(MinFaceSize), MinFaceSize, "Must be >= 0.");
+        if (!(ScaleFactor > 1.0)) throw new ArgumentOutOfRangeException(nameof(ScaleFactor), ScaleFactor, "Must be > 1.");
+        if (MinNeighbors < 0) throw new ArgumentOutOfRangeException(nameof(MinNeighbors), MinNeighbors, "Must be >= 0.");
+        if (MaxDetectionSide < 0) throw new ArgumentOutOfRangeException(nameof(MaxDetectionSide), MaxDetectionSide, "Must be >= 0 (0 = no downscaling).");
+        if (!(MaxOverlap > 0)) throw new ArgumentOutOfRangeException(nameof(MaxOverlap), MaxOverlap, "Must be > 0.");
+        if (MinScore is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(MinScore), MinScore, "Must be in [0, 1].");
+    }
+}

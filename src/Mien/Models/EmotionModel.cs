@@ -1,0 +1,115 @@
+using System.IO.Compression;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mien.Models;
+
+/// <summary>
+/// A trained network plus its metadata. Saved as one <c>.mien</c> file: a zip holding <c>metadata.json</c> and
+/// <c>weights.bin</c> (TorchSharp's format). Saves are atomic: a kill during a save never leaves a broken file.
+/// Prediction is thread-safe (inference mode, no shared mutable state).
+/// </summary>
+public sealed class EmotionModel : IDisposable
+{
+    public const string FileExtension = ".mien";
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
+    public EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
+    {
+        Network = network;
+        Metadata = metadata;
+    }
+
+    public nn.Module<Tensor, Tensor> Network { get; }
+    public ModelMetadata Metadata { get; }
+    public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
+    public int InputSize => Metadata.InputSize;
+
+    /// <summary>A fresh, untrained model for a spec and label set.</summary>
+    public static EmotionModel Create(ModelSpec spec, IReadOnlyList<string> classNames, float mean, float std) =>
+        new(ModelBuilder.Build(spec, classNames.Count, out _), new ModelMetadata { Spec = spec, ClassNames = classNames, InputSize = spec.InputSize, Mean = mean, Std = std });
+
+    /// <summary>Converts grey bytes (count x size x size) to a normalised NCHW float tensor.</summary>
+    public Tensor ToInput(ReadOnlySpan<byte> pixels, int count)
+    {
+        int s = InputSize;
+        if (pixels.Length != count * s * s) throw new ArgumentException($"Expected {count}x{s}x{s} pixels, got {pixels.Length}.");
+        var data = new float[pixels.Length];
+        float scale = 1f / (255f * Metadata.Std), shift = Metadata.Mean / Metadata.Std;
+        for (int i = 0; i < data.Length; i++) data[i] = pixels[i] * scale - shift;
+        return torch.tensor(data, [count, 1, s, s]);
+    }
+
+    /// <summary>Class probabilities for a batch of grey faces already at the input size.</summary>
+    public float[][] PredictProbabilities(ReadOnlySpan<byte> pixels, int count, bool flipAverage = false)
+    {
+        if (count == 0) return [];
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.inference_mode();
+        if (Network.training) throw new InvalidOperationException("Call Network.eval() before predicting.");
+        var x = ToInput(pixels, count);
+        var p = torch.nn.functional.softmax(Network.forward(x), 1);
+        if (flipAverage) p = (p + torch.nn.functional.softmax(Network.forward(x.flip(3)), 1)) / 2;
+        var flat = p.contiguous().data<float>().ToArray();
+        int k = ClassNames.Count;
+        return Enumerable.Range(0, count).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
+    }
+
+    public void Save(string path)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            {
+                using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
+                {
+                    using (var meta = zip.CreateEntry("metadata.json", CompressionLevel.Optimal).Open())
+                        JsonSerializer.Serialize(meta, Metadata, Json);
+                    using var weights = zip.CreateEntry("weights.bin", CompressionLevel.Optimal).Open();
+                    using var buffer = new MemoryStream();
+                    using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) Network.save(writer);
+                    buffer.Position = 0;
+                    buffer.CopyTo(weights);
+                }
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    /// <summary>Loads a model file; the network is returned in evaluation mode.</summary>
+    public static EmotionModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new ModelFormatException($"Model file '{path}' does not exist.");
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var metaEntry = zip.GetEntry("metadata.json") ?? throw new ModelFormatException($"'{path}' is not a Mien model: it has no metadata.json.");
+            var weightsEntry = zip.GetEntry("weights.bin") ?? throw new ModelFormatException($"'{path}' is not a Mien model: it has no weights.bin.");
+            ModelMetadata meta;
+            using (var s = metaEntry.Open()) meta = JsonSerializer.Deserialize<ModelMetadata>(s, Json) ?? throw new ModelFormatException($"'{path}': empty metadata.");
+            if (meta.FormatVersion > 1) throw new ModelFormatException($"'{path}' has model format {meta.FormatVersion}; this Mien reads format 1. Upgrade Mien.");
+            var network = ModelBuilder.Build(meta.Spec, meta.ClassNames.Count, out _, path);
+            using var buffer = new MemoryStream();
+            using (var s = weightsEntry.Open()) s.CopyTo(buffer);
+            buffer.Position = 0;
+            using (var reader = new BinaryReader(buffer)) network.load(reader, strict: true);
+            network.eval();
+            return new EmotionModel(network, meta);
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or ArgumentException or ModelSpecException)
+        {
+            throw new ModelFormatException($"'{path}' is not a valid Mien model file (corrupt or truncated): {e.Message}", e);
+        }
+    }
+
+    public void Dispose() => Network.Dispose();
+}

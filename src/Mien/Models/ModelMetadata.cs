@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace Mien.Models;
+
+/// <summary>
+/// Everything needed to use a trained model correctly, stored inside the model file so that it is
+/// self-describing: label encoding, input size, normalisation, face-crop settings, provenance.
+/// </summary>
+public sealed record ModelMetadata
+{
+    /// <summary>File format version; bumped on incompatible changes.</summary>
+    [JsonPropertyName("format_version")] public int FormatVersion { get; init; } = 1;
+    [JsonPropertyName("mien_version")] public string MienVersion { get; init; } = typeof(ModelMetadata).Assembly.GetName().Version?.ToString(3) ?? "0";
+    [JsonPropertyName("spec")] public required ModelSpec Spec { get; init; }
+
+    /// <summary>Label encoding: output index i is <c>ClassNames[i]</c>.</summary>
+    [JsonPropertyName("class_names")] public required IReadOnlyList<string> ClassNames { get; init; }
+    [JsonPropertyName("input_size")] public int InputSize { get; init; } = 48;
+
+    /// <summary>Pixel normalisation, computed on the training split only: x = (p/255 - mean) / std.</summary>
+    [JsonPropertyName("mean")] public float Mean { get; init; }
+    [JsonPropertyName("std")] public float Std { get; init; } = 1;
+
+    /// <summary>Margin added around a detected face box on each side, as a fraction of its size, to match the training crops.</summary>
+    [JsonPropertyName("face_margin")] public double FaceMargin { get; init; } = 0.1;
+    [JsonPropertyName("preprocessing")] public string Preprocessing { get; init; } = "grayscale; face crop; resize (area); x = (p/255 - mean)/std";
+
+    [JsonPropertyName("trained_on")] public string? TrainedOn { get; init; }
+    [JsonPropertyName("training")] public Dictionary<string, string> Training { get; init; } = [];
+    [JsonPropertyName("metrics")] public Dictionary<string, double> Metrics { get; init; } = [];
+    [JsonPropertyName("created_utc")] public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
+}

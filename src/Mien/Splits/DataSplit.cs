@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Mien.Data;
+
+namespace Mien.Splits;
+
+/// <summary>Which items train, which validate, which test. Written to the run folder so a split can be audited.</summary>
+public sealed record DataSplit(string Description, int[] Train, int[] Validation, int[] Test)
+{
+    /// <summary>Subjects that appear on more than one side (must be empty for a subject-grouped split).</summary>
+    public IReadOnlyList<string> LeakedSubjects(FaceDataset data)
+    {
+        HashSet<string> Of(int[] idx) => idx.Select(i => data.Subjects[i]).OfType<string>().ToHashSet();
+        var tr = Of(Train); var va = Of(Validation); var te = Of(Test);
+        return tr.Intersect(va).Concat(tr.Intersect(te)).Concat(va.Intersect(te)).Distinct().Order().ToList();
+    }
+
+    public void WriteJson(string path, FaceDataset data)
+    {
+        object Side(int[] idx) => new
+        {
+            count = idx.Length,
+            classCounts = data.ClassNames.Zip(data.ClassCounts(idx)).ToDictionary(p => p.First, p => p.Second),
+            subjects = idx.Select(i => data.Subjects[i]).OfType<string>().Distinct().Order().ToArray(),
+            items = idx.Select(i => data.Sources[i]).ToArray(),
+        };
+        var doc = new { description = Description, leakedSubjects = LeakedSubjects(data), train = Side(Train), validation = Side(Validation), test = Side(Test) };
+        File.WriteAllText(path, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+    }
+}

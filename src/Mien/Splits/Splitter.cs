@@ -1,0 +1,47 @@
+using Mien.Data;
+
+namespace Mien.Splits;
+
+/// <summary>Chooses the honest split for a dataset: its own predefined split when it has one, otherwise a
+/// stratified hold-out grouped by subject whenever subjects are known.</summary>
+public static class Splitter
+{
+    /// <summary>Train/validation(/test) split.</summary>
+    /// <param name="validationFraction">Share held out for validation when the data has no predefined split.</param>
+    /// <param name="testFraction">Share held out for a final test (0 = none) when the data has no predefined split.</param>
+    public static DataSplit HoldOut(FaceDataset data, double validationFraction = 0.15, double testFraction = 0, int seed = 42, bool groupBySubject = true)
+    {
+        if (data.HasSplit("train") && (data.HasSplit("test") || data.HasSplit("validation")))
+        {
+            var train = data.IndicesOfSplit("train");
+            if (data.HasSplit("validation"))
+                return new DataSplit("predefined: train / validation / test", train, data.IndicesOfSplit("validation"), data.IndicesOfSplit("test"));
+            return new DataSplit("predefined: train / test (used as validation)", train, data.IndicesOfSplit("test"), []);
+        }
+        bool grouped = groupBySubject && data.HasSubjects;
+        double held = validationFraction + testFraction;
+        if (held <= 0 || held >= 1) throw new ArgumentOutOfRangeException(nameof(validationFraction), "Validation + test fractions must be in (0, 1).");
+        // k folds of equal size; the first ones become validation and test.
+        double unit = testFraction > 0 ? Math.Min(validationFraction, testFraction) : validationFraction;
+        int k = Math.Max(2, (int)Math.Round(1 / unit));
+        var folds = StratifiedGroupKFold.Split(data.Labels, grouped ? data.Subjects : null, k, seed);
+        int nVal = Math.Max(1, (int)Math.Round(validationFraction * k));
+        int nTest = testFraction > 0 ? Math.Max(1, (int)Math.Round(testFraction * k)) : 0;
+        var val = folds.Take(nVal).SelectMany(f => f).Order().ToArray();
+        var test = folds.Skip(nVal).Take(nTest).SelectMany(f => f).Order().ToArray();
+        var trn = folds.Skip(nVal + nTest).SelectMany(f => f).Order().ToArray();
+        string how = grouped ? "grouped by subject" : "random (no subjects known)";
+        return new DataSplit($"stratified hold-out {validationFraction:P0} validation{(nTest > 0 ? $", {testFraction:P0} test" : "")}, {how}, seed {seed}", trn, val, test);
+    }
+
+    /// <summary>K folds; fold i validates on folds[i] and trains on the rest.</summary>
+    public static IReadOnlyList<DataSplit> KFold(FaceDataset data, int folds, int seed = 42, bool groupBySubject = true)
+    {
+        bool grouped = groupBySubject && data.HasSubjects;
+        var parts = StratifiedGroupKFold.Split(data.Labels, grouped ? data.Subjects : null, folds, seed);
+        string how = grouped ? "grouped by subject" : "random frames (subjects ignored)";
+        return parts.Select((p, i) => new DataSplit(
+            $"fold {i + 1}/{folds}, stratified, {how}, seed {seed}",
+            parts.Where((_, j) => j != i).SelectMany(x => x).Order().ToArray(), p, [])).ToList();
+    }
+}
