@@ -20,11 +20,10 @@ internal static class DetectionImage
         scale = maxSide > 0 && longer > maxSide ? (double)maxSide / longer : 1.0;
 
         // Shrink first so the colour conversion touches fewer pixels; INTER_AREA avoids aliasing when shrinking.
-        using var resized = scale < 1.0
+        var resized = scale < 1.0
             ? image.Resize(new Size(Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale))), 0, 0, InterpolationFlags.Area)
             : null;
-        var src = resized ?? image;
-        var code = (src.Channels(), color) switch
+        var code = (image.Channels(), color) switch
         {
             (1, true) => ColorConversionCodes.GRAY2BGR,
             (4, true) => ColorConversionCodes.BGRA2BGR,
@@ -32,8 +31,8 @@ internal static class DetectionImage
             (4, false) => ColorConversionCodes.BGRA2GRAY,
             _ => (ColorConversionCodes?)null,
         };
-        if (code is { } c) return src.CvtColor(c);
-        return resized is null ? image.Clone() : resized.Clone();
+        if (code is not { } c) return resized ?? image.Clone(); // always a new Mat: callers modify it in place
+        using (resized) return (resized ?? image).CvtColor(c);
     }
 
     /// <summary>Maps a box found at detection scale back to full resolution.</summary>

@@ -22,7 +22,7 @@ public sealed record ModelMetadata
     [JsonPropertyName("std")] public float Std { get; init; } = 1;
 
     /// <summary>Margin added around a detected face box on each side, as a fraction of its size, to match the training crops.</summary>
-    [JsonPropertyName("face_margin")] public double FaceMargin { get; init; } = 0.1;
+    [JsonPropertyName("face_margin")] public double FaceMargin { get; init; } = 0.02;
     [JsonPropertyName("preprocessing")] public string Preprocessing { get; init; } = "grayscale; face crop; resize (area); x = (p/255 - mean)/std";
 
     [JsonPropertyName("trained_on")] public string? TrainedOn { get; init; }

@@ -1,0 +1,87 @@
+using Mien.Data;
+using Mien.Evaluation;
+using Mien.Models;
+using Mien.Splits;
+using Mien.Training;
+
+namespace Mien.Tests.Training;
+
+public class TrainerTests
+{
+    private static readonly FaceDataset Ck = DatasetLoader.Load(TestData.CkPlusZip);
+
+    private static readonly ModelSpec Small = ModelSpec.FromJson("""
+        { "name": "test-small", "input_size": 48, "layers": [
+          { "type": "conv2d", "filters": 16, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
+          { "type": "conv2d", "filters": 32, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
+          { "type": "conv2d", "filters": 64, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
+          { "type": "global_avg_pool" } ] }
+        """);
+
+    [Fact]
+    public void Short_training_on_ckplus_lowers_the_loss_and_beats_chance_on_unseen_subjects()
+    {
+        var split = Splitter.HoldOut(Ck, 0.25, seed: 11);
+        Assert.Empty(split.LeakedSubjects(Ck));
+        var options = new TrainingOptions { Epochs = 8, BatchSize = 32, LearningRate = 3e-3, Seed = 11, WarmupEpochs = 0 };
+        var result = new Trainer(options).Fit(Ck, split, Small);
+        Assert.True(result.History[^1].TrainLoss < result.History[0].TrainLoss * 0.8,
+            $"train loss should fall: {result.History[0].TrainLoss:F3} -> {result.History[^1].TrainLoss:F3}");
+        // Chance: always predicting the largest class of the validation side.
+        double majority = Ck.ClassCounts(split.Validation).Max() / (double)split.Validation.Length;
+        var report = Evaluator.Evaluate(result.Model, Ck, split.Validation);
+        Assert.True(report.Accuracy > majority + 0.1, $"held-out-subject accuracy {report.Accuracy:P1} vs majority-class {majority:P1}");
+        Assert.Equal(report.Accuracy, result.Validation.Accuracy, 6);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_model()
+    {
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 4 == 0).ToArray());
+        var split = Splitter.HoldOut(sub, 0.3, seed: 2);
+        var o = new TrainingOptions { Epochs = 1, BatchSize = 32, Seed = 5, Threads = 1 };
+        var a = new Trainer(o).Fit(sub, split, Small);
+        var b = new Trainer(o).Fit(sub, split, Small);
+        var pa = Evaluator.PredictProbabilities(a.Model, sub, split.Validation);
+        var pb = Evaluator.PredictProbabilities(b.Model, sub, split.Validation);
+        for (int i = 0; i < pa.Length; i++) Assert.Equal(pa[i], pb[i]);
+    }
+
+    [Fact]
+    public void Run_folder_has_history_split_best_model_and_resume_continues()
+    {
+        using var tmp = TestData.NewTempDir();
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 3 == 0).ToArray());
+        var split = Splitter.HoldOut(sub, 0.3, seed: 2);
+        var o = new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 5, RunDirectory = tmp.Path };
+        new Trainer(o).Fit(sub, split, Small);
+        Assert.True(File.Exists(tmp["history.csv"]) && File.Exists(tmp["history.json"]) && File.Exists(tmp["split.json"]) && File.Exists(tmp["best.mien"]));
+        Assert.Equal(3, File.ReadAllLines(tmp["history.csv"]).Length);
+
+        // Resume to 3 epochs: only the third runs, and history keeps the first two.
+        var resumed = new Trainer(o with { Epochs = 3, Resume = true }).Fit(sub, split, Small);
+        Assert.Equal([1, 2, 3], resumed.History.Select(h => h.Epoch));
+        Assert.Equal(4, File.ReadAllLines(tmp["history.csv"]).Length);
+        Assert.Single(Directory.GetFiles(tmp["checkpoints"], "epoch-*.mien"));
+        Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Bad_options_are_refused_with_the_setting_named()
+    {
+        Assert.Contains("optimizer 'lion'", Assert.Throws<ArgumentException>(() => new TrainingOptions { Optimizer = "lion" }.Validate()).Message);
+        Assert.Contains("schedule", Assert.Throws<ArgumentException>(() => new TrainingOptions { Schedule = "zigzag" }.Validate()).Message);
+        Assert.Contains("epochs", Assert.Throws<ArgumentException>(() => new TrainingOptions { Epochs = 0 }.Validate()).Message);
+    }
+
+    [Theory]
+    [InlineData("sgd", "step")] [InlineData("adam", "plateau")] [InlineData("rmsprop", "none")]
+    public void Every_optimizer_and_schedule_trains(string optimizer, string schedule)
+    {
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 6 == 0).ToArray());
+        var split = Splitter.HoldOut(sub, 0.3, seed: 2);
+        var o = new TrainingOptions { Epochs = 2, BatchSize = 16, Optimizer = optimizer, Schedule = schedule, LearningRate = 1e-3, ClassWeights = true };
+        var r = new Trainer(o).Fit(sub, split, Small);
+        Assert.All(r.History, h => Assert.True(double.IsFinite(h.TrainLoss)));
+    }
+}
