@@ -7,4 +7,5 @@ root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(CrossValidateCommand.Create());
+root.Subcommands.Add(PredictCommand.Create());
 return await root.Parse(args).InvokeAsync();

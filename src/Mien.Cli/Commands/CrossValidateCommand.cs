@@ -48,11 +48,11 @@ internal static class CrossValidateCommand
             Console.WriteLine($"mean accuracy {mean:P2} ± {std:P2} (std over {acc.Length} folds); balanced {reports.Average(x => x.BalancedAccuracy):P2}; macro-F1 {reports.Average(x => x.MacroF1):F4}; {sw.Elapsed.TotalMinutes:F1} min");
             Console.WriteLine("summed over folds:\n" + summed.ToText());
             Directory.CreateDirectory(runDir);
-            File.WriteAllText(Path.Combine(runDir, "cv.json"), JsonSerializer.Serialize(new
+            Mien.Reporting.MienJson.Write(Path.Combine(runDir, "cv.json"), new
             {
                 model = spec.Name, folds = splits.Count, grouped = grouped && d.HasSubjects, meanAccuracy = mean, stdAccuracy = std,
                 minutes = sw.Elapsed.TotalMinutes, perFold = reports.Select(x => x.ToSerializable()), summed = summed.ToSerializable(),
-            }, new JsonSerializerOptions { WriteIndented = true }));
+            });
             return 0;
         }, ct));
         return cmd;

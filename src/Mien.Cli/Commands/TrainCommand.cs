@@ -48,7 +48,7 @@ internal static class TrainCommand
                 Console.WriteLine("held-out test:\n" + test.ToText());
                 report["test"] = test.ToSerializable();
             }
-            File.WriteAllText(Path.Combine(runDir, "metrics.json"), JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+            Mien.Reporting.MienJson.Write(Path.Combine(runDir, "metrics.json"), report);
             Console.WriteLine($"model saved to {best}");
             return result.Cancelled ? 130 : 0;
         }, ct));

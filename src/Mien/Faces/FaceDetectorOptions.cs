@@ -34,7 +34,7 @@ public sealed record FaceDetectorOptions
     /// When the overlap of two boxes covers more than this fraction of the smaller one, only the higher-scored box
     /// is kept (a second box over the same face would be classified twice). 1 or more disables it.
     /// </summary>
-    public double MaxOverlap { get; init; } = 0.6;
+    public double MaxOverlap { get; init; } = 0.3;
 
     /// <summary>YuNet: minimum network score for a face.</summary>
     public float MinScore { get; init; } = 0.9f;

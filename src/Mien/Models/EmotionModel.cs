@@ -13,7 +13,7 @@ namespace Mien.Models;
 public sealed class EmotionModel : IDisposable
 {
     public const string FileExtension = ".mien";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = Reporting.MienJson.Options;
 
     public EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
     {

@@ -215,7 +215,7 @@ public static class ModelBuilder
     private static long Out(long size, int k, int stride, int pad, string at)
     {
         long o = (size + 2 * pad - k) / stride + 1;
-        if (o < 1) throw new ModelSpecException($"{at}: a {k}x{k} window does not fit the {size}x{size} input.");
+        if (size + 2 * pad < k || o < 1) throw new ModelSpecException($"{at}: a {k}x{k} window does not fit the {size}x{size} input.");
         return o;
     }
 }

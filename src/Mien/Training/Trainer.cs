@@ -59,7 +59,7 @@ public sealed class Trainer(TrainingOptions options)
         {
             Directory.CreateDirectory(ckptDir!);
             split.WriteJson(Path.Combine(runDir, "split.json"), data);
-            File.WriteAllText(Path.Combine(runDir, "options.json"), JsonSerializer.Serialize(new { options = o, spec = spec.Name, dataset = data.Origin }, new JsonSerializerOptions { WriteIndented = true }));
+            Reporting.MienJson.Write(Path.Combine(runDir, "options.json"), new { options = o, spec = spec.Name, dataset = data.Origin });
         }
 
         using var trainX = model.ToInput(Gather(data, split.Train), split.Train.Length);
@@ -238,6 +238,6 @@ public sealed class Trainer(TrainingOptions options)
                 h.ValidationLoss.ToString("F5", ci), h.ValidationAccuracy.ToString("F5", ci), h.LearningRate.ToString("G5", ci),
                 h.Seconds.ToString("F2", ci), h.ImagesPerSecond.ToString("F1", ci)));
         File.WriteAllText(Path.Combine(runDir, "history.csv"), csv.ToString());
-        File.WriteAllText(Path.Combine(runDir, "history.json"), JsonSerializer.Serialize(history, new JsonSerializerOptions { WriteIndented = true }));
+        Reporting.MienJson.Write(Path.Combine(runDir, "history.json"), history);
     }
 }

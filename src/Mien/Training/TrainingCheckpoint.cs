@@ -24,9 +24,7 @@ internal sealed record TrainingCheckpoint
 
     public void Commit(string directory)
     {
-        string path = Path.Combine(directory, FileName), tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, path, overwrite: true);
+        Reporting.MienJson.Write(Path.Combine(directory, FileName), this);
     }
 
     public static TrainingCheckpoint? TryLoad(string directory)

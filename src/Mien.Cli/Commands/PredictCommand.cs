@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Mien.Data;
+using Mien.Faces;
+using Mien.Inference;
+using Mien.Reporting;
+using OpenCvSharp;
+
+namespace Mien.Cli.Commands;
+
+/// <summary><c>mien predict</c>: the emotions of every face in photos, folders or globs.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files, folders (searched recursively) or globs such as 'photos/*.jpg'.", Arity = ArgumentArity.OneOrMore };
+        var model = new Option<string?>("--model", "-m") { Description = "A trained .mien model (default: the bundled FER2013 model)." };
+        var format = new Option<string>("--format", "-f") { Description = "table, jsonl or csv.", DefaultValueFactory = _ => "table" };
+        var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images with boxes and labels into this folder." };
+        var noDetect = new Option<bool>("--no-detect") { Description = "Treat each image as one already-cropped face." };
+        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => "haar-default" };
+        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => 30 };
+        var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face (slower, a little more accurate)." };
+        var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
+        cmd.Arguments.Add(inputs);
+        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, tta }) cmd.Options.Add(o);
+        cmd.SetAction((r, ct) => CliErrors.Run(c =>
+        {
+            string fmt = r.GetValue(format)!.ToLowerInvariant();
+            if (fmt is not ("table" or "jsonl" or "csv")) throw new ArgumentException($"--format '{fmt}': use table, jsonl or csv.");
+            var files = ExpandInputs(r.GetValue(inputs)!, out var missing);
+            var options = new RecognizerOptions
+            {
+                DetectFaces = !r.GetValue(noDetect), FlipAverage = r.GetValue(tta),
+                Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) },
+            };
+            using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
+            string? annotateDir = r.GetValue(annotate);
+            if (annotateDir is not null) Directory.CreateDirectory(annotateDir);
+
+            var writer = new PredictionWriter(fmt, recognizer.ClassNames);
+            writer.Header();
+            int failed = 0;
+            foreach (var m in missing) { writer.Write(ImagePrediction.Failed(m, $"'{m}' does not exist.")); failed++; }
+            bool progress = files.Count > 1 && !Console.IsErrorRedirected;
+            for (int i = 0; i < files.Count; i++)
+            {
+                c.ThrowIfCancellationRequested();
+                var result = PredictOne(recognizer, files[i], annotateDir);
+                if (!result.Succeeded) failed++;
+                writer.Write(result);
+                if (progress) Console.Error.Write($"\r{i + 1}/{files.Count} images ");
+            }
+            if (progress) Console.Error.WriteLine();
+            if (files.Count + missing.Count == 0) throw new ArgumentException("No images found in the given inputs.");
+            if (failed > 0) Console.Error.WriteLine($"{failed} of {files.Count + missing.Count} input(s) failed.");
+            return failed == 0 ? 0 : CliErrors.PartlyFailed;
+        }, ct));
+        return cmd;
+    }
+
+    private static ImagePrediction PredictOne(EmotionRecognizer recognizer, string file, string? annotateDir)
+    {
+        if (annotateDir is null) return recognizer.Predict(file);
+        Mat image;
+        try { image = ImageDecoder.ReadColor(file); }
+        catch (Exception e) when (e is InvalidDataException or IOException) { return ImagePrediction.Failed(file, e.Message); }
+        using (image)
+        {
+            var result = recognizer.Predict(image, file);
+            using var drawn = ImageAnnotator.Annotate(image, result);
+            Cv2.ImWrite(Path.Combine(annotateDir, Path.GetFileNameWithoutExtension(file) + ".annotated.png"), drawn);
+            return result;
+        }
+    }
+
+    /// <summary>Files as given, folders recursively, and simple globs (* and ? in the file name part).</summary>
+    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<string> missing)
+    {
+        var files = new List<string>();
+        missing = [];
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+                files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                    .Where(f => ClassFolderFormat.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
+            else if (File.Exists(input)) files.Add(input);
+            else if (input.IndexOfAny(['*', '?']) >= 0)
+            {
+                string dir = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
+                var matches = Directory.Exists(dir) ? Directory.GetFiles(dir, Path.GetFileName(input)).Order(StringComparer.Ordinal).ToList() : [];
+                if (matches.Count == 0) missing.Add(input); else files.AddRange(matches);
+            }
+            else missing.Add(input);
+        }
+        return files;
+    }
+
+    /// <summary>Renders predictions as an aligned table, JSON lines or CSV.</summary>
+    private sealed class PredictionWriter(string format, IReadOnlyList<string> classes)
+    {
+        private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
+
+        public void Header()
+        {
+            if (format == "csv") Console.WriteLine("file,face,x,y,width,height,emotion,confidence," + string.Join(',', classes) + ",error");
+            if (format == "table") Console.WriteLine($"{"file",-28} {"face",4} {"box (x,y,w,h)",-18} {"emotion",-9} {"conf",5}  " + string.Join(' ', classes.Select(c => Short(c).PadLeft(6))));
+        }
+
+        public void Write(ImagePrediction p)
+        {
+            switch (format)
+            {
+                case "jsonl":
+                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                    {
+                        file = p.Source, width = p.Width, height = p.Height, error = p.Error,
+                        faces = p.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
+                    }));
+                    break;
+                case "csv":
+                    if (!p.Succeeded) Console.WriteLine($"{Csv(p.Source)},,,,,,,{new string(',', classes.Count)}{Csv(p.Error!)}");
+                    for (int i = 0; i < p.Faces.Count; i++)
+                    {
+                        var f = p.Faces[i];
+                        Console.WriteLine(string.Join(',', [Csv(p.Source), (i + 1).ToString(Ci), f.Box.X.ToString(Ci), f.Box.Y.ToString(Ci), f.Box.Width.ToString(Ci), f.Box.Height.ToString(Ci),
+                            f.Emotion, f.Confidence.ToString("F4", Ci), .. classes.Select(c => f.Probabilities[c].ToString("F4", Ci)), ""]));
+                    }
+                    break;
+                default:
+                    string name = Path.GetFileName(p.Source);
+                    if (!p.Succeeded) { Console.WriteLine($"{name,-28} error: {p.Error}"); break; }
+                    if (p.Faces.Count == 0) { Console.WriteLine($"{name,-28} {"-",4} no face found"); break; }
+                    for (int i = 0; i < p.Faces.Count; i++)
+                    {
+                        var f = p.Faces[i];
+                        string box = $"{f.Box.X},{f.Box.Y},{f.Box.Width},{f.Box.Height}";
+                        Console.WriteLine($"{(i == 0 ? name : ""),-28} {i + 1,4} {box,-18} {f.Emotion,-9} {f.Confidence,5:F2}  " +
+                                          string.Join(' ', classes.Select(c => f.Probabilities[c].ToString("F2", Ci).PadLeft(6))));
+                    }
+                    break;
+            }
+        }
+
+        private static string Short(string c) => c.Length > 6 ? c[..6] : c;
+        private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+    }
+}

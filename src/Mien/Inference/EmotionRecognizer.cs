@@ -1,0 +1,109 @@
+using Mien.Data;
+using Mien.Faces;
+using Mien.Models;
+using OpenCvSharp;
+
+namespace Mien.Inference;
+
+/// <summary>
+/// Finds the faces in a photo and says what each one feels. Thread-safe: one instance can serve many
+/// concurrent callers (the detector serialises its own calls; the network runs in inference mode).
+/// <code>
+/// using var recognizer = EmotionRecognizer.LoadDefault();
+/// foreach (var face in recognizer.Predict("photo.jpg").Faces) Console.WriteLine($"{face.Box}: {face.Emotion}");
+/// </code>
+/// </summary>
+public sealed class EmotionRecognizer : IDisposable
+{
+    private readonly IFaceDetector? _detector;
+    private readonly FaceCropOptions _crop;
+
+    public EmotionRecognizer(EmotionModel model, RecognizerOptions? options = null)
+    {
+        Model = model;
+        Options = options ?? new RecognizerOptions();
+        model.Network.eval();
+        _crop = new FaceCropOptions { Margin = Options.CropMargin ?? model.Metadata.FaceMargin, OutputSize = model.InputSize };
+        _detector = Options.DetectFaces ? FaceDetectors.Create(Options.Detector) : null;
+    }
+
+    public EmotionModel Model { get; }
+    public RecognizerOptions Options { get; }
+    public IReadOnlyList<string> ClassNames => Model.ClassNames;
+
+    /// <summary>The bundled default model (FER2013, 7 emotions).</summary>
+    public static EmotionRecognizer LoadDefault(RecognizerOptions? options = null) => new(DefaultModel.Load(), options);
+
+    /// <summary>A model file written by <c>mien train</c>.</summary>
+    public static EmotionRecognizer Load(string modelPath, RecognizerOptions? options = null) => new(EmotionModel.Load(modelPath), options);
+
+    /// <summary>Reads an image file and predicts every face in it. Unreadable files give a result with <see cref="ImagePrediction.Error"/>.</summary>
+    public ImagePrediction Predict(string imagePath)
+    {
+        Mat image;
+        try { image = ImageDecoder.ReadColor(imagePath); }
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            return ImagePrediction.Failed(imagePath, e.Message);
+        }
+        using (image) return Predict(image, imagePath);
+    }
+
+    /// <summary>Predicts every face in a decoded image (BGR or grey, 8-bit).</summary>
+    public ImagePrediction Predict(Mat image, string source = "image")
+    {
+        var boxes = DetectFaces(image);
+        var crops = Crop(image, boxes);
+        var probs = Model.PredictProbabilities(crops, boxes.Count, Options.FlipAverage);
+        return new ImagePrediction(source, image.Width, image.Height, boxes.Select((b, i) => ToFace(b, probs[i])).ToList());
+    }
+
+    /// <summary>Face boxes in an image (or the whole image when detection is off).</summary>
+    public IReadOnlyList<FaceBox> DetectFaces(Mat image) =>
+        _detector is null ? [new FaceBox(0, 0, image.Width, image.Height, 1)] : _detector.Detect(image);
+
+    /// <summary>Grey crops at the model's input size, one after another.</summary>
+    public byte[] Crop(Mat image, IReadOnlyList<FaceBox> boxes)
+    {
+        int area = Model.InputSize * Model.InputSize;
+        var bytes = new byte[boxes.Count * area];
+        for (int i = 0; i < boxes.Count; i++)
+        {
+            using var face = _detector is null ? WholeImage(image) : FaceCropper.Crop(image, boxes[i], _crop);
+            FaceCropper.ToGrayBytes(face).CopyTo(bytes, i * area);
+        }
+        return bytes;
+    }
+
+    private Mat WholeImage(Mat image)
+    {
+        using var gray = new Mat();
+        if (image.Channels() == 1) image.CopyTo(gray);
+        else Cv2.CvtColor(image, gray, image.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
+        var resized = new Mat();
+        Cv2.Resize(gray, resized, new Size(Model.InputSize, Model.InputSize), 0, 0,
+            gray.Width > Model.InputSize ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        return resized;
+    }
+
+    /// <summary>Classifies already-cropped grey faces (count x size x size bytes).</summary>
+    public IReadOnlyList<FacePrediction> PredictCrops(ReadOnlySpan<byte> faces, int count)
+    {
+        var probs = Model.PredictProbabilities(faces, count, Options.FlipAverage);
+        return probs.Select(p => ToFace(new FaceBox(0, 0, Model.InputSize, Model.InputSize, 1), p)).ToList();
+    }
+
+    private FacePrediction ToFace(FaceBox box, float[] p)
+    {
+        int best = Evaluation.Evaluator.ArgMax(p);
+        var dict = new Dictionary<string, float>();
+        for (int c = 0; c < p.Length; c++) dict[ClassNames[c]] = p[c];
+        return new FacePrediction(box, ClassNames[best], p[best], dict);
+    }
+
+    public void Dispose()
+    {
+        _detector?.Dispose();
+        Model.Dispose();
+    }
+}

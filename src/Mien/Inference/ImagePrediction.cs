@@ -1,0 +1,9 @@
+namespace Mien.Inference;
+
+/// <summary>The faces found in one image, or the reason the image could not be processed.</summary>
+public sealed record ImagePrediction(string Source, int Width, int Height, IReadOnlyList<FacePrediction> Faces, string? Error = null)
+{
+    public bool Succeeded => Error is null;
+
+    public static ImagePrediction Failed(string source, string error) => new(source, 0, 0, [], error);
+}

@@ -1,0 +1,19 @@
+using Mien.Faces;
+
+namespace Mien.Inference;
+
+/// <summary>How an <see cref="EmotionRecognizer"/> finds and reads faces.</summary>
+public sealed record RecognizerOptions
+{
+    /// <summary>Face detector settings (default: OpenCV's frontal-face Haar cascade).</summary>
+    public FaceDetectorOptions Detector { get; init; } = new();
+
+    /// <summary>False: treat every image as one already-cropped face (like the training data).</summary>
+    public bool DetectFaces { get; init; } = true;
+
+    /// <summary>Crop margin around a detected box; null = the margin stored with the model.</summary>
+    public double? CropMargin { get; init; }
+
+    /// <summary>Average each prediction with that of the mirrored face (slower, slightly more accurate).</summary>
+    public bool FlipAverage { get; init; }
+}

@@ -1,0 +1,40 @@
+using Mien.Inference;
+using OpenCvSharp;
+
+namespace Mien.Reporting;
+
+/// <summary>Draws each face's box and top emotion onto a copy of the image (for <c>mien predict --annotate</c>).</summary>
+public static class ImageAnnotator
+{
+    public static Mat Annotate(Mat image, ImagePrediction prediction)
+    {
+        var canvas = new Mat();
+        if (image.Channels() == 1) Cv2.CvtColor(image, canvas, ColorConversionCodes.GRAY2BGR);
+        else image.CopyTo(canvas);
+        double scale = Math.Max(0.4, Math.Min(canvas.Width, canvas.Height) / 800.0);
+        int thickness = Math.Max(1, (int)Math.Round(2 * scale));
+        foreach (var face in prediction.Faces)
+        {
+            var color = Color(face.Emotion);
+            Cv2.Rectangle(canvas, face.Box.ToRect(), color, thickness);
+            string label = $"{face.Emotion} {face.Confidence:P0}";
+            var size = Cv2.GetTextSize(label, HersheyFonts.HersheySimplex, scale, thickness, out int baseline);
+            int y = Math.Max(size.Height + baseline, face.Box.Y);
+            Cv2.Rectangle(canvas, new Rect(face.Box.X, y - size.Height - baseline, size.Width + 4, size.Height + baseline), color, -1);
+            Cv2.PutText(canvas, label, new Point(face.Box.X + 2, y - baseline), HersheyFonts.HersheySimplex, scale, Scalar.White, thickness, LineTypes.AntiAlias);
+        }
+        return canvas;
+    }
+
+    private static Scalar Color(string emotion) => emotion switch
+    {
+        "happy" => new Scalar(60, 160, 60),
+        "surprise" => new Scalar(0, 160, 230),
+        "anger" => new Scalar(40, 40, 210),
+        "sadness" => new Scalar(200, 110, 40),
+        "fear" => new Scalar(160, 60, 160),
+        "disgust" => new Scalar(40, 120, 120),
+        "contempt" => new Scalar(90, 90, 160),
+        _ => new Scalar(120, 120, 120),
+    };
+}
