@@ -44,13 +44,17 @@ internal static class PredictCommand
             int failed = 0;
             foreach (var m in missing) { writer.Write(ImagePrediction.Failed(m, $"'{m}' does not exist.")); failed++; }
             bool progress = files.Count > 1 && !Console.IsErrorRedirected;
-            for (int i = 0; i < files.Count; i++)
+            // Without drawing, faces of many images share one network call; with drawing, each image is kept to draw on.
+            var results = annotateDir is null
+                ? recognizer.PredictMany(files, cancellationToken: c)
+                : files.Select(f => PredictOne(recognizer, f, annotateDir));
+            int done = 0;
+            foreach (var result in results)
             {
                 c.ThrowIfCancellationRequested();
-                var result = PredictOne(recognizer, files[i], annotateDir);
                 if (!result.Succeeded) failed++;
                 writer.Write(result);
-                if (progress) Console.Error.Write($"\r{i + 1}/{files.Count} images ");
+                if (progress) Console.Error.Write($"\r{++done}/{files.Count} images ");
             }
             if (progress) Console.Error.WriteLine();
             if (files.Count + missing.Count == 0) throw new ArgumentException("No images found in the given inputs.");

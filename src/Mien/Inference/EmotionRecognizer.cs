@@ -58,6 +58,53 @@ public sealed class EmotionRecognizer : IDisposable
         return new ImagePrediction(source, image.Width, image.Height, boxes.Select((b, i) => ToFace(b, probs[i])).ToList());
     }
 
+    /// <summary>
+    /// Predicts many image files, classifying the faces of several images in one batch (much faster than
+    /// one network call per image for folders of photos). Results come in input order; bad files give
+    /// error results and do not stop the rest.
+    /// </summary>
+    public IEnumerable<ImagePrediction> PredictMany(IEnumerable<string> imagePaths, int batchSize = 64, CancellationToken cancellationToken = default)
+    {
+        var pending = new List<(string Source, int Width, int Height, IReadOnlyList<FaceBox> Boxes, string? Error)>();
+        var crops = new List<byte>();
+        int faces = 0;
+        foreach (var path in imagePaths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                using var image = ImageDecoder.ReadColor(path);
+                var boxes = DetectFaces(image);
+                crops.AddRange(Crop(image, boxes));
+                pending.Add((path, image.Width, image.Height, boxes, null));
+                faces += boxes.Count;
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException or UnauthorizedAccessException)
+            {
+                pending.Add((path, 0, 0, [], e.Message));
+            }
+            if (faces >= batchSize)
+            {
+                foreach (var r in Flush()) yield return r;
+            }
+        }
+        foreach (var r in Flush()) yield return r;
+
+        List<ImagePrediction> Flush()
+        {
+            var probs = Model.PredictProbabilities(crops.ToArray(), faces, Options.FlipAverage);
+            var results = new List<ImagePrediction>(pending.Count);
+            int k = 0;
+            foreach (var p in pending)
+            {
+                if (p.Error is not null) { results.Add(ImagePrediction.Failed(p.Source, p.Error)); continue; }
+                results.Add(new ImagePrediction(p.Source, p.Width, p.Height, p.Boxes.Select(b => ToFace(b, probs[k++])).ToList()));
+            }
+            pending.Clear(); crops.Clear(); faces = 0;
+            return results;
+        }
+    }
+
     /// <summary>Face boxes in an image (or the whole image when detection is off).</summary>
     public IReadOnlyList<FaceBox> DetectFaces(Mat image) =>
         _detector is null ? [new FaceBox(0, 0, image.Width, image.Height, 1)] : _detector.Detect(image);

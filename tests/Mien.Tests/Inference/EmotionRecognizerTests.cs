@@ -91,6 +91,22 @@ public class EmotionRecognizerTests
     }
 
     [Fact]
+    public void Batched_prediction_of_many_files_equals_one_by_one()
+    {
+        string[] paths = [.. new[] { "astronaut.png", "truncated.jpg", "messi5.jpg", "coffee.png" }.Select(p => TestData.Shared("photos/" + p))];
+        var one = paths.Select(p => Recognizer.Value.Predict(p)).ToArray();
+        var many = Recognizer.Value.PredictMany(paths, batchSize: 2).ToArray();
+        Assert.Equal(paths, many.Select(m => m.Source));
+        for (int i = 0; i < paths.Length; i++)
+        {
+            Assert.Equal(one[i].Error, many[i].Error);
+            Assert.Equal(one[i].Faces.Select(f => (f.Box, f.Emotion)), many[i].Faces.Select(f => (f.Box, f.Emotion)));
+            for (int k = 0; k < one[i].Faces.Count; k++)
+                Assert.Equal(one[i].Faces[k].Confidence, many[i].Faces[k].Confidence, 4);
+        }
+    }
+
+    [Fact]
     public void No_detect_mode_classifies_the_whole_image_as_one_face()
     {
         using var r = new EmotionRecognizer(DefaultModel.Load(), new RecognizerOptions { DetectFaces = false });
