@@ -11,7 +11,9 @@ internal sealed class DataOptions
     public Option<int> Limit { get; } = new("--limit") { Description = "Use at most N images (spread over the dataset); 0 = all. For quick trials." };
     public Option<string[]> DropClasses { get; } = new("--drop-class") { Description = "Leave out a class (repeatable), e.g. --drop-class contempt for 6-class CK+.", AllowMultipleArgumentsPerToken = true };
 
-    public void AddTo(Command c) { c.Options.Add(Data); c.Options.Add(ImageSize); c.Options.Add(Limit); c.Options.Add(DropClasses); }
+    public Option<bool> CropFaces { get; } = new("--crop-faces") { Description = "The images are whole photos: find the largest face in each and train on the crop (no face: skipped and reported)." };
+
+    public void AddTo(Command c) { c.Options.Add(Data); c.Options.Add(ImageSize); c.Options.Add(Limit); c.Options.Add(DropClasses); c.Options.Add(CropFaces); }
 
     public FaceDataset Load(ParseResult r, CancellationToken ct, bool quiet = false)
     {
@@ -20,7 +22,7 @@ internal sealed class DataOptions
         {
             if (!Console.IsErrorRedirected) Console.Error.Write($"\rreading {path}: {p.Done}/{p.Total} images ");
         });
-        var data = DatasetLoader.Load(path, new DatasetLoadOptions { ImageSize = r.GetValue(ImageSize), Limit = r.GetValue(Limit), Progress = progress }, ct);
+        var data = DatasetLoader.Load(path, new DatasetLoadOptions { ImageSize = r.GetValue(ImageSize), Limit = r.GetValue(Limit), Progress = progress, CropFaces = r.GetValue(CropFaces) ? new Mien.Faces.FaceDetectorOptions() : null }, ct);
         if (!quiet && !Console.IsErrorRedirected) Console.Error.WriteLine();
         var drop = r.GetValue(DropClasses) ?? [];
         if (drop.Length > 0) data = data.WithoutClasses(drop);

@@ -12,6 +12,12 @@ public sealed record DatasetLoadOptions
     /// <summary>Degree of parallelism for decoding (default: processor count).</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Find the face in each image and keep only it (the largest, cropped like the predict path crops),
+    /// for datasets of whole photos. Images with no face are skipped and reported. Null = images are faces already.
+    /// </summary>
+    public Faces.FaceDetectorOptions? CropFaces { get; init; }
+
     /// <summary>Receives (done, total) as images are decoded.</summary>
     public IProgress<(int Done, int Total)>? Progress { get; init; }
 }

@@ -31,6 +31,8 @@ public static class DatasetLoader
         var itemProblems = new ConcurrentBag<(int Index, DataProblem Problem)>();
         var sizes = new ConcurrentDictionary<string, int>();
         int done = 0;
+        using var detector = options.CropFaces is null ? null : Faces.FaceDetectors.Create(options.CropFaces);
+        var crop = new Faces.FaceCropOptions { OutputSize = size };
         Parallel.For(0, raw.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken }, i =>
         {
             var r = raw[i];
@@ -47,7 +49,14 @@ public static class DatasetLoader
                 {
                     using var m = ImageDecoder.DecodeGray(r.ReadBytes!());
                     sizes.AddOrUpdate($"{m.Width}x{m.Height}", 1, (_, c) => c + 1);
-                    bytes = ImageDecoder.ResizeToBytes(m, size, size);
+                    if (detector is null) bytes = ImageDecoder.ResizeToBytes(m, size, size);
+                    else
+                    {
+                        var boxes = detector.Detect(m);
+                        if (boxes.Count == 0) throw new InvalidDataException("no face found");
+                        using var face = Faces.FaceCropper.Crop(m, boxes.MaxBy(b => b.Width * b.Height), crop);
+                        bytes = Faces.FaceCropper.ToGrayBytes(face);
+                    }
                 }
                 bytes.CopyTo(pixels, i * area);
                 ok[i] = true;

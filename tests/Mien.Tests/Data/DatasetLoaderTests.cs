@@ -87,6 +87,23 @@ public class DatasetLoaderTests
     }
 
     [Fact]
+    public void Crop_faces_keeps_the_face_of_whole_photos_and_reports_photos_without_one()
+    {
+        using var tmp = TestData.NewTempDir();
+        Directory.CreateDirectory(tmp["happy"]);
+        Directory.CreateDirectory(tmp["neutral"]);
+        File.Copy(TestData.Shared("photos/astronaut.png"), tmp["happy/astronaut.png"]);
+        File.Copy(TestData.Shared("photos/messi5.jpg"), tmp["neutral/messi.jpg"]);
+        File.Copy(TestData.Shared("photos/coffee.png"), tmp["neutral/coffee.png"]);
+        var d = DatasetLoader.Load(tmp.Path, new DatasetLoadOptions { CropFaces = new Mien.Faces.FaceDetectorOptions() });
+        Assert.Equal(2, d.Count);
+        var problem = Assert.Single(d.Problems);
+        Assert.Equal("neutral/coffee.png", problem.Item);
+        Assert.Contains("no face", problem.Reason);
+        Assert.Equal("512x512", d.OriginalSizes.Keys.First(k => k.StartsWith("512")));
+    }
+
+    [Fact]
     public void Missing_path_is_a_clear_error() =>
         Assert.Contains("/no/such/dataset", Assert.Throws<MienDataException>(() => DatasetLoader.Load("/no/such/dataset")).Message);
 
