@@ -105,6 +105,14 @@ public sealed class EmotionRecognizer : IDisposable
         }
     }
 
+    /// <summary>Classifies the whole image as one already-cropped face, whatever the detection setting.</summary>
+    public ImagePrediction PredictWholeImage(Mat image, string source = "image")
+    {
+        using var face = WholeImage(image);
+        var probs = Model.PredictProbabilities(FaceCropper.ToGrayBytes(face), 1, Options.FlipAverage);
+        return new ImagePrediction(source, image.Width, image.Height, [ToFace(new FaceBox(0, 0, image.Width, image.Height, 1), probs[0])]);
+    }
+
     /// <summary>Face boxes in an image (or the whole image when detection is off).</summary>
     public IReadOnlyList<FaceBox> DetectFaces(Mat image) =>
         _detector is null ? [new FaceBox(0, 0, image.Width, image.Height, 1)] : _detector.Detect(image);
