@@ -8,4 +8,5 @@ root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(CrossValidateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
+root.Subcommands.Add(ExplainCommand.Create());
 return await root.Parse(args).InvokeAsync();

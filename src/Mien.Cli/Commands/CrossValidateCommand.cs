@@ -29,6 +29,7 @@ internal static class CrossValidateCommand
             var splits = Splitter.KFold(d, r.GetValue(folds), r.GetValue(t.Seed), grouped);
             Console.WriteLine($"{splits.Count}-fold cross-validation of {spec.Name}, {(grouped && d.HasSubjects ? "grouped by subject" : "NOT grouped by subject (frames of one person can sit on both sides)")}");
             var reports = new List<ClassificationReport>();
+            var histories = new List<IReadOnlyList<EpochMetrics>>();
             var sw = Stopwatch.StartNew();
             for (int f = 0; f < splits.Count; f++)
             {
@@ -37,6 +38,7 @@ internal static class CrossValidateCommand
                 // Report the last epoch, not the best: picking the best epoch on the fold's own test side would leak.
                 var report = Evaluator.Evaluate(LastEpoch(options, result), d, splits[f].Validation, cancellationToken: c);
                 reports.Add(report);
+                histories.Add(result.History);
                 Console.WriteLine($"fold {f + 1,2}/{splits.Count}: accuracy {report.Accuracy:P2}  balanced {report.BalancedAccuracy:P2}  macro-F1 {report.MacroF1:F4}  " +
                                   $"({splits[f].Validation.Length} test images, {splits[f].Validation.Select(i => d.Subjects[i]).Distinct().Count()} subjects, {sw.Elapsed.TotalMinutes:F1} min)");
                 result.Model.Dispose();
@@ -53,6 +55,9 @@ internal static class CrossValidateCommand
                 model = spec.Name, folds = splits.Count, grouped = grouped && d.HasSubjects, meanAccuracy = mean, stdAccuracy = std,
                 minutes = sw.Elapsed.TotalMinutes, perFold = reports.Select(x => x.ToSerializable()), summed = summed.ToSerializable(),
             });
+            // A failed chart must not fail a finished run: the model and metrics are already saved.
+            try { Console.WriteLine($"report: {Mien.Reporting.CrossValidationReport.Write(runDir, spec.Name, d, splits, reports, histories, sw.Elapsed)}"); }
+            catch (Exception e) when (e is not OperationCanceledException) { Console.Error.WriteLine($"warning: report not written: {e.Message}"); }
             return 0;
         }, ct));
         return cmd;

@@ -22,9 +22,10 @@ internal static class PredictCommand
         var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => "haar-default" };
         var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => 30 };
         var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face (slower, a little more accurate)." };
+        var explain = new Option<string?>("--explain") { Description = "Write a Grad-CAM overlay per face (what the network looked at) into this folder." };
         var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
         cmd.Arguments.Add(inputs);
-        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, tta }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, tta, explain }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
@@ -38,6 +39,7 @@ internal static class PredictCommand
             using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
             string? annotateDir = r.GetValue(annotate);
             if (annotateDir is not null) Directory.CreateDirectory(annotateDir);
+            string? explainDir = r.GetValue(explain);
 
             var writer = new PredictionWriter(fmt, recognizer.ClassNames);
             writer.Header();
@@ -45,9 +47,9 @@ internal static class PredictCommand
             foreach (var m in missing) { writer.Write(ImagePrediction.Failed(m, $"'{m}' does not exist.")); failed++; }
             bool progress = files.Count > 1 && !Console.IsErrorRedirected;
             // Without drawing, faces of many images share one network call; with drawing, each image is kept to draw on.
-            var results = annotateDir is null
+            var results = annotateDir is null && explainDir is null
                 ? recognizer.PredictMany(files, cancellationToken: c)
-                : files.Select(f => PredictOne(recognizer, f, annotateDir));
+                : files.Select(f => PredictOne(recognizer, f, annotateDir, explainDir));
             int done = 0;
             foreach (var result in results)
             {
@@ -64,17 +66,21 @@ internal static class PredictCommand
         return cmd;
     }
 
-    private static ImagePrediction PredictOne(EmotionRecognizer recognizer, string file, string? annotateDir)
+    private static ImagePrediction PredictOne(EmotionRecognizer recognizer, string file, string? annotateDir, string? explainDir = null)
     {
-        if (annotateDir is null) return recognizer.Predict(file);
+        if (annotateDir is null && explainDir is null) return recognizer.Predict(file);
         Mat image;
         try { image = ImageDecoder.ReadColor(file); }
         catch (Exception e) when (e is InvalidDataException or IOException) { return ImagePrediction.Failed(file, e.Message); }
         using (image)
         {
             var result = recognizer.Predict(image, file);
-            using var drawn = ImageAnnotator.Annotate(image, result);
-            Cv2.ImWrite(Path.Combine(annotateDir, Path.GetFileNameWithoutExtension(file) + ".annotated.png"), drawn);
+            if (annotateDir is not null)
+            {
+                using var drawn = ImageAnnotator.Annotate(image, result);
+                Cv2.ImWrite(Path.Combine(annotateDir, Path.GetFileNameWithoutExtension(file) + ".annotated.png"), drawn);
+            }
+            if (explainDir is not null) GradCam.ExplainFaces(recognizer, image, result.Faces.Select(f => f.Box).ToList(), explainDir, Path.GetFileNameWithoutExtension(file));
             return result;
         }
     }

@@ -42,13 +42,17 @@ internal static class TrainCommand
                               $"{result.Elapsed.TotalMinutes:F1} min, {result.TrainImagesPerSecond:F0} images/s");
             if (!quiet) Console.WriteLine(result.Validation.ToText());
             var report = new Dictionary<string, object?> { ["validation"] = result.Validation.ToSerializable(), ["best_epoch"] = result.BestEpoch, ["minutes"] = result.Elapsed.TotalMinutes, ["images_per_second"] = result.TrainImagesPerSecond };
+            Mien.Evaluation.ClassificationReport? test = null;
             if (split.Test.Length > 0)
             {
-                var test = Mien.Evaluation.Evaluator.Evaluate(result.Model, dataset, split.Test);
+                test = Mien.Evaluation.Evaluator.Evaluate(result.Model, dataset, split.Test);
                 Console.WriteLine("held-out test:\n" + test.ToText());
                 report["test"] = test.ToSerializable();
             }
             Mien.Reporting.MienJson.Write(Path.Combine(runDir, "metrics.json"), report);
+            // A failed chart must not fail a finished run: the model and metrics are already saved.
+            try { Console.WriteLine($"report: {Mien.Reporting.TrainingReport.Write(runDir, result, dataset, split, test)}"); }
+            catch (Exception e) when (e is not OperationCanceledException) { Console.Error.WriteLine($"warning: report not written: {e.Message}"); }
             Console.WriteLine($"model saved to {best}");
             return result.Cancelled ? 130 : 0;
         }, ct));
