@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Mien.Data;
+using Mien.Faces;
+using Mien.Inference;
+using Mien.Reporting;
+
+namespace Mien.Cli.Commands;
+
+/// <summary><c>mien explain</c>: Grad-CAM heat maps of what the network looked at, one overlay PNG per face.</summary>
+internal static class ExplainCommand
+{
+    public static Command Create()
+    {
+        var image = new Argument<string>("image") { Description = "A photo (or, with --no-detect, an already-cropped face)." };
+        var model = new Option<string?>("--model", "-m") { Description = "A trained .mien model (default: the bundled FER2013 model)." };
+        var cls = new Option<string?>("--class", "-c") { Description = "Explain this emotion (e.g. happy) instead of the predicted one." };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the overlay PNGs (<image>.face<N>.gradcam.png; with --class, .gradcam-<class>.png).", DefaultValueFactory = _ => "." };
+        var noDetect = new Option<bool>("--no-detect") { Description = "Treat the image as one already-cropped face." };
+        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => "haar-default" };
+        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => 30 };
+        var cmd = new Command("explain", "Show which parts of each face drove the prediction (Grad-CAM on the last convolutional layer).");
+        cmd.Arguments.Add(image);
+        foreach (var o in new Option[] { model, cls, output, noDetect, detector, minFace }) cmd.Options.Add(o);
+        cmd.SetAction((r, ct) => CliErrors.Run(c =>
+        {
+            var options = new RecognizerOptions
+            {
+                DetectFaces = !r.GetValue(noDetect),
+                Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) },
+            };
+            using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
+            string? className = r.GetValue(cls);
+            if (className is not null) GradCam.ClassIndex(recognizer.Model, className); // fail before the slow part
+            string file = r.GetValue(image)!;
+            using var picture = ImageDecoder.ReadColor(file);
+            var boxes = recognizer.DetectFaces(picture);
+            if (boxes.Count == 0)
+            {
+                Console.Error.WriteLine($"error: no face found in '{file}' (for a face crop, use --no-detect).");
+                return CliErrors.Failed;
+            }
+            c.ThrowIfCancellationRequested();
+            var faces = GradCam.ExplainFaces(recognizer, picture, boxes, r.GetValue(output)!, Path.GetFileNameWithoutExtension(file), className);
+            for (int i = 0; i < faces.Count; i++)
+            {
+                var (box, cam) = (faces[i].Box, faces[i].Cam);
+                Console.WriteLine($"face {i + 1} at {box.X},{box.Y} {box.Width}x{box.Height}: {cam.PredictedClass} {cam.PredictedProbability:P0}; " +
+                                  $"Grad-CAM of {cam.ClassName} ({cam.Probability:P0}) on {cam.Layer} ({cam.FeatureMapSize}x{cam.FeatureMapSize}) -> {faces[i].File}");
+            }
+            return 0;
+        }, ct));
+        return cmd;
+    }
+}
