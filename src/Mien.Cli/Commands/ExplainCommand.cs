@@ -45,7 +45,8 @@ internal static class ExplainCommand
             {
                 var (box, cam) = (faces[i].Box, faces[i].Cam);
                 Console.WriteLine($"face {i + 1} at {box.X},{box.Y} {box.Width}x{box.Height}: {cam.PredictedClass} {cam.PredictedProbability:P0}; " +
-                                  $"Grad-CAM of {cam.ClassName} ({cam.Probability:P0}) on {cam.Layer} ({cam.FeatureMapSize}x{cam.FeatureMapSize}) -> {faces[i].File}");
+                                  $"Grad-CAM of {cam.ClassName} ({cam.Probability:P0}) on {cam.Layer} ({cam.FeatureMapSize}x{cam.FeatureMapSize})" +
+                                  $"{(cam.HasEvidence ? "" : ", empty: no region raises this score")} -> {faces[i].File}");
             }
             return 0;
         }, ct));

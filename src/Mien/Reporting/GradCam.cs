@@ -88,9 +88,10 @@ public static class GradCam
         var canvas = new Mat(new Size(2 * big, big + strip), MatType.CV_8UC3, Scalar.White);
         faceBgr.CopyTo(canvas[new Rect(0, 0, big, big)]);
         blended.CopyTo(canvas[new Rect(big, 0, big, big)]);
-        string text = cam.ClassName == cam.PredictedClass
+        string text = (cam.ClassName == cam.PredictedClass
             ? $"{cam.PredictedClass} {100 * cam.PredictedProbability:0}% - Grad-CAM"
-            : $"{cam.PredictedClass} {100 * cam.PredictedProbability:0}% - Grad-CAM for {cam.ClassName} ({100 * cam.Probability:0}%)";
+            : $"{cam.PredictedClass} {100 * cam.PredictedProbability:0}% - Grad-CAM for {cam.ClassName} ({100 * cam.Probability:0}%)")
+            + (cam.HasEvidence ? "" : ": no positive evidence");
         double fontScale = Math.Min(0.5, 0.5 * (2 * big - 8) / Math.Max(1, Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, 0.5, 1, out _).Width));
         Cv2.PutText(canvas, text, new Point(4, big + strip - 8), HersheyFonts.HersheySimplex, fontScale, Scalar.Black, 1, LineTypes.AntiAlias);
         return canvas;

@@ -9,6 +9,12 @@ public sealed record GradCamResult(
     string ClassName, float Probability, string PredictedClass, float PredictedProbability,
     float[] Heatmap, int Size, string Layer, int FeatureMapSize)
 {
+    /// <summary>
+    /// False when the map is all zero: no region's features raise the class score (Grad-CAM's ReLU keeps only positive
+    /// evidence). It happens, e.g., when a class wins because the others are argued down rather than because of a region.
+    /// </summary>
+    public bool HasEvidence => Heatmap.Any(v => v > 0);
+
     /// <summary>The share (0..1) of the map's total that lies in a rectangle of the face crop; 0 for an all-zero map.</summary>
     public double Mass(int x, int y, int width, int height)
     {

@@ -1,0 +1,145 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using Mien.Data;
+using Mien.Models;
+using Mien.Splits;
+using Mien.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mien.Bench;
+
+/// <summary>
+/// Training and inference throughput of every preset, measured on the same ops as <see cref="Trainer"/> and
+/// <see cref="EmotionModel.PredictProbabilities"/>. bench/pytorch_reference.py repeats the training and
+/// network-only inference measurements in PyTorch on the files written to --work.
+/// </summary>
+internal static class SpeedBench
+{
+    public static int Run(Args a)
+    {
+        string work = a.Get("work"), outPath = a.Get("out");
+        int threads = a.Int("threads", 0), batch = a.Int("batch", 64), warmup = a.Int("warmup", 3), runs = a.Int("runs", 5);
+        int trainSteps = a.Int("train-steps", 10), inferIters = a.Int("infer-iters", 10), fitImages = a.Int("fit-images", 1024);
+        if (threads > 0) torch.set_num_threads(threads);
+        var presets = a.Get("presets", string.Join(',', ModelZoo.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+        // Real faces (FER2013), decoded once; both engines read the same bytes from --work.
+        var data = DatasetLoader.Load(a.Get("data"), new DatasetLoadOptions { Limit = a.Int("images", 2048) });
+        if (data.Count < batch * 2) throw new InvalidDataException($"{data.Origin}: only {data.Count} images; the benchmark needs at least {batch * 2}.");
+        var (mean, std) = Trainer.PixelStatistics(data, Enumerable.Range(0, data.Count).ToArray());
+        Directory.CreateDirectory(Path.Combine(work, "models"));
+        File.WriteAllBytes(Path.Combine(work, "faces.u8"), data.Pixels);
+        File.WriteAllBytes(Path.Combine(work, "labels.i32"), MemoryMarshal.AsBytes(data.Labels.AsSpan()).ToArray());
+        Args.WriteJson(Path.Combine(work, "dataset.json"), new { origin = data.Origin, count = data.Count, size = data.Width, classNames = data.ClassNames, mean, std });
+
+        var results = new List<object>();
+        foreach (var name in presets)
+        {
+            var spec = ModelZoo.GetSpec(name);
+            var summary = ModelBuilder.Summarize(spec, data.ClassNames.Count);
+            torch.manual_seed(42);
+            using var model = EmotionModel.Create(spec, data.ClassNames, mean, std);
+            // The parameter shapes in registration order: the PyTorch port must reproduce them one for one.
+            var shapes = model.Network.parameters().Select(p => p.shape).ToArray();
+            Args.WriteJson(Path.Combine(work, "models", spec.Name + ".json"), new
+            {
+                name = spec.Name, classes = data.ClassNames.Count, spec = JsonNode.Parse(spec.ToJson()),
+                parameters = summary.Parameters, multiplyAdds = summary.MultiplyAdds, flops = summary.Flops, parameterShapes = shapes,
+            });
+
+            using var x = model.ToInput(data.Pixels, data.Count);
+            using var y = torch.tensor(data.Labels.Select(l => (long)l).ToArray());
+            Console.Error.WriteLine($"{spec.Name}: {summary.Parameters:N0} parameters, {summary.Flops / 1e6:F1} MFLOPs/face; training...");
+            var train = TrainSpeed(model.Network, x, y, batch, warmup, runs, trainSteps, null);
+            var augmenter = new BatchAugmenter(new AugmentationOptions(), std, new Generator(42));
+            var trainAugmented = TrainSpeed(model.Network, x, y, batch, warmup, runs, trainSteps, augmenter);
+            var fit = TrainerFit(data, spec, fitImages, batch, threads);
+
+            Console.Error.WriteLine($"{spec.Name}: inference...");
+            model.Network.eval();
+            var network1 = NetworkSpeed(model.Network, x, 1, warmup, runs, inferIters * 8); // batch 1 is cheap: more calls per run
+            var network64 = NetworkSpeed(model.Network, x, batch, warmup, runs, inferIters);
+            var api1 = ApiSpeed(model, data.Pixels, 1, warmup, runs, inferIters * 8);
+            var api64 = ApiSpeed(model, data.Pixels, batch, warmup, runs, inferIters);
+            Console.Error.WriteLine($"{spec.Name}: train {train.Median:F0} img/s (augmented {trainAugmented.Median:F0}, Trainer.Fit {fit:F0}); " +
+                                    $"inference batch 1 {network1.Median:F0}, batch {batch} {network64.Median:F0} faces/s");
+            results.Add(new
+            {
+                preset = spec.Name, parameters = summary.Parameters, flops = summary.Flops,
+                train, trainAugmented, trainerFitImagesPerSecond = fit,
+                inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64,
+            });
+        }
+        Args.WriteJson(outPath, new
+        {
+            engine = "Mien (TorchSharp)", torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
+            batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results,
+        });
+        return 0;
+    }
+
+    /// <summary>
+    /// Images per second of Trainer's inner loop: index_select a batch from the in-memory tensor, (augment,)
+    /// forward, cross-entropy with label smoothing, backward, AdamW step, read the loss.
+    /// </summary>
+    private static Stat TrainSpeed(nn.Module<Tensor, Tensor> net, Tensor x, Tensor y, int batch, int warmup, int runs, int steps, BatchAugmenter? augmenter)
+    {
+        net.train();
+        var defaults = new TrainingOptions();
+        using var optimizer = optim.AdamW(net.parameters(), defaults.LearningRate, weight_decay: defaults.WeightDecay);
+        long n = x.shape[0], batchesPerEpoch = n / batch, step = 0;
+        using var perm = torch.randperm(n, generator: new Generator(42));
+        void Step()
+        {
+            using var scope = torch.NewDisposeScope();
+            var idx = perm.narrow(0, step++ % batchesPerEpoch * batch, batch);
+            var xb = x.index_select(0, idx);
+            if (augmenter is not null) xb = augmenter.Apply(xb);
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(net.forward(xb), y.index_select(0, idx), label_smoothing: defaults.LabelSmoothing);
+            loss.backward();
+            optimizer.step();
+            loss.item<float>();
+        }
+        return Timing.Throughput(warmup, runs, steps * batch, () => { for (int i = 0; i < steps; i++) Step(); });
+    }
+
+    /// <summary>
+    /// The product path itself: Trainer.Fit for two epochs, reporting the second epoch's training images/s (the
+    /// first pays one-off kernel set-up). Checks that the inner-loop figure above is what users get.
+    /// </summary>
+    private static double TrainerFit(FaceDataset data, ModelSpec spec, int images, int batch, int threads)
+    {
+        int n = Math.Min(images, data.Count), val = Math.Max(batch, n / 10);
+        var split = new DataSplit("bench", Enumerable.Range(0, n - val).ToArray(), Enumerable.Range(n - val, val).ToArray(), []);
+        var result = new Trainer(new TrainingOptions { Epochs = 2, BatchSize = batch, Threads = threads }).Fit(data, split, spec);
+        result.Model.Dispose();
+        return result.History[^1].ImagesPerSecond;
+    }
+
+    /// <summary>Faces per second of the network alone (forward + softmax) in inference mode, like the PyTorch side.</summary>
+    private static Stat NetworkSpeed(nn.Module<Tensor, Tensor> net, Tensor x, int batch, int warmup, int runs, int iters)
+    {
+        using var _ = torch.inference_mode();
+        using var xb = x.narrow(0, 0, batch).contiguous();
+        return Timing.Throughput(warmup, runs, iters * batch, () =>
+        {
+            for (int i = 0; i < iters; i++)
+            {
+                using var scope = torch.NewDisposeScope();
+                nn.functional.softmax(net.forward(xb), 1);
+            }
+        });
+    }
+
+    /// <summary>Faces per second of the public API: grey bytes in, probabilities out (normalisation and copies included).</summary>
+    private static Stat ApiSpeed(EmotionModel model, byte[] pixels, int batch, int warmup, int runs, int iters)
+    {
+        var faces = pixels.AsMemory(0, batch * model.InputSize * model.InputSize);
+        return Timing.Throughput(warmup, runs, iters * batch, () =>
+        {
+            for (int i = 0; i < iters; i++) model.PredictProbabilities(faces.Span, batch);
+        });
+    }
+}
