@@ -95,7 +95,7 @@ fi
 if wants latency; then
   group=latency; : >"$raw/commands-$group.txt"
   run dotnet "$bench" latency --work "$work" --photo "$data/photos/astronaut.png" --model models/mien-default.mien \
-    --detectors haar-default,lbp --sides 640,480,320 --threads "$threads$([ "$threads" = 1 ] || echo ,1)" "${lat_runs[@]}" --out "$raw/latency.json"
+    --detectors haar-alt,haar-default,lbp --sides 640,320 --scale-factors 1.2,1.1 --min-faces 48,30 --threads "$threads$([ "$threads" = 1 ] || echo ,1)" "${lat_runs[@]}" --out "$raw/latency.json"
 fi
 
 if wants accuracy; then

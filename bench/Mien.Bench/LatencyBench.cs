@@ -25,6 +25,8 @@ internal static class LatencyBench
         var threadCounts = a.Get("threads", Environment.ProcessorCount.ToString()).Split(',').Select(int.Parse).ToArray();
         var detectors = a.Get("detectors", "haar-default,lbp").Split(',', StringSplitOptions.RemoveEmptyEntries);
         var sides = a.Get("sides", "640,480,320").Split(',').Select(int.Parse).ToArray();
+        // Cascade pyramid steps: detection time falls roughly with the number of pyramid levels.
+        var scaleFactors = a.Get("scale-factors", "1.1").Split(',').Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
         Directory.CreateDirectory(work);
         string photo = Path.Combine(work, "photo-640x480.jpg");
@@ -37,8 +39,12 @@ internal static class LatencyBench
         model.Network.eval();
         using var image = ImageDecoder.ReadColor(photo);
         // Not disposed: EmotionRecognizer.Dispose would dispose the shared model too. A few cascades live until exit.
-        var recognizers = detectors.SelectMany(d => sides.Select(side => (Detector: d, Side: side,
-            Recognizer: new EmotionRecognizer(model, new RecognizerOptions { Detector = new FaceDetectorOptions { Detector = d, MaxDetectionSide = side } })))).ToList();
+        var minFaces = a.Get("min-faces", new FaceDetectorOptions().MinFaceSize.ToString()).Split(',').Select(int.Parse).ToArray();
+        var recognizers = (from d in detectors from side in sides from sf in scaleFactors from mf in minFaces
+            select (Detector: d, Side: side, ScaleFactor: sf, MinFace: mf, Recognizer: new EmotionRecognizer(model, new RecognizerOptions
+            {
+                Detector = new FaceDetectorOptions { Detector = d, MaxDetectionSide = side, ScaleFactor = sf, MinFaceSize = mf },
+            }))).ToList();
 
         var byThreads = new List<object>();
         foreach (int threads in threadCounts)
@@ -47,14 +53,14 @@ internal static class LatencyBench
             Console.Error.WriteLine($"latency: model {modelSource}, {threads} LibTorch thread(s), {runs} runs");
             var decode = Timing.Latency(warmup, runs, () => ImageDecoder.ReadColor(photo).Dispose());
             var variants = new List<object>();
-            foreach (var (detector, side, r) in recognizers)
+            foreach (var (detector, side, scaleFactor, minFace, r) in recognizers)
             {
                 var found = r.Predict(photo);
                 if (!found.Succeeded) throw new InvalidDataException($"{photo}: {found.Error}");
                 var e2e = Timing.Latency(warmup, runs, () => r.Predict(photo));
                 var detect = Timing.Latency(warmup, runs, () => r.DetectFaces(image));
-                Console.Error.WriteLine($"  {detector,-13} max side {side}: {found.Faces.Count} face(s); end-to-end median {e2e.Median:F1} ms (p95 {e2e.P95:F1}), detection {detect.Median:F1} ms");
-                variants.Add(new { detector, maxDetectionSide = side, faces = found.Faces.Count, endToEnd = e2e, detect });
+                Console.Error.WriteLine($"  {detector,-13} max side {side} scale {scaleFactor} min face {minFace}: {found.Faces.Count} face(s); end-to-end median {e2e.Median:F1} ms (p95 {e2e.P95:F1}), detection {detect.Median:F1} ms");
+                variants.Add(new { detector, maxDetectionSide = side, scaleFactor, minFaceSize = minFace, faces = found.Faces.Count, endToEnd = e2e, detect });
             }
 
             // Classifier alone on the first variant's face(s): crop + classify, and the network call on ready crop bytes.

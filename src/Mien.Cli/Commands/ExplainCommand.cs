@@ -16,8 +16,8 @@ internal static class ExplainCommand
         var cls = new Option<string?>("--class", "-c") { Description = "Explain this emotion (e.g. happy) instead of the predicted one." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the overlay PNGs (<image>.face<N>.gradcam.png; with --class, .gradcam-<class>.png).", DefaultValueFactory = _ => "." };
         var noDetect = new Option<bool>("--no-detect") { Description = "Treat the image as one already-cropped face." };
-        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => "haar-default" };
-        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => 30 };
+        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => new FaceDetectorOptions().Detector };
+        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
         var cmd = new Command("explain", "Show which parts of each face drove the prediction (Grad-CAM on the last convolutional layer).");
         cmd.Arguments.Add(image);
         foreach (var o in new Option[] { model, cls, output, noDetect, detector, minFace }) cmd.Options.Add(o);

@@ -19,13 +19,15 @@ internal static class PredictCommand
         var format = new Option<string>("--format", "-f") { Description = "table, jsonl or csv.", DefaultValueFactory = _ => "table" };
         var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images with boxes and labels into this folder." };
         var noDetect = new Option<bool>("--no-detect") { Description = "Treat each image as one already-cropped face." };
-        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => "haar-default" };
-        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => 30 };
+        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => new FaceDetectorOptions().Detector };
+        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
+        var scaleFactor = new Option<double>("--scale-factor") { Description = "Cascade pyramid step (> 1); smaller finds more face sizes, slower.", DefaultValueFactory = _ => new FaceDetectorOptions().ScaleFactor };
+        var detectSide = new Option<int>("--detect-side") { Description = "Longest image side used for detection (0 = full size); boxes are mapped back.", DefaultValueFactory = _ => new FaceDetectorOptions().MaxDetectionSide };
         var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face (slower, a little more accurate)." };
         var explain = new Option<string?>("--explain") { Description = "Write a Grad-CAM overlay per face (what the network looked at) into this folder." };
         var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
         cmd.Arguments.Add(inputs);
-        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, tta, explain }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, scaleFactor, detectSide, tta, explain }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
@@ -34,7 +36,11 @@ internal static class PredictCommand
             var options = new RecognizerOptions
             {
                 DetectFaces = !r.GetValue(noDetect), FlipAverage = r.GetValue(tta),
-                Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) },
+                Detector = new FaceDetectorOptions
+                {
+                    Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace),
+                    ScaleFactor = r.GetValue(scaleFactor), MaxDetectionSide = r.GetValue(detectSide),
+                },
             };
             using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
             string? annotateDir = r.GetValue(annotate);

@@ -37,7 +37,13 @@ public sealed class CascadeFaceDetector : IFaceDetector
             cascade.Dispose();
             throw new InvalidDataException($"'{CascadePath}' is not a cascade classifier OpenCV can load.");
         }
+        var size = cascade.GetOriginalWindowSize();
+        window = Math.Max(size.Width, size.Height);
     }
+
+    // The cascade's training window (24 px for the Haar face cascades, 45 for the improved LBP one): the smallest
+    // face it can find at a given resolution.
+    private readonly int window;
 
     /// <summary>The cascade file in use.</summary>
     public string CascadePath { get; }
@@ -85,9 +91,9 @@ public sealed class CascadeFaceDetector : IFaceDetector
     public IReadOnlyList<FaceBox> Detect(Mat image)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        using var gray = DetectionImage.Prepare(image, options.MaxDetectionSide, color: false, out double scale);
+        using var gray = DetectionImage.Prepare(image, options.MaxDetectionSide, color: false, out double scale, window, options.MinFaceSize);
         if (options.EqualizeHistogram) Cv2.EqualizeHist(gray, gray);
-        int minSide = Math.Max(1, (int)Math.Floor(options.MinFaceSize * scale));
+        int minSide = Math.Max(1, (int)Math.Floor(options.MinFaceSize * scale + 1e-9));
 
         Rect[] raw;
         lock (gate)

@@ -16,7 +16,7 @@ public static class FaceDetectors
     public static IReadOnlyList<string> Names { get; } =
         [.. CascadeFaceDetector.KnownCascades.Keys, "<path to cascade .xml>", YuNetFaceDetector.Prefix + "<path to model .onnx>"];
 
-    /// <summary>Creates the detector that <see cref="FaceDetectorOptions.Detector"/> names (default: haar-default).</summary>
+    /// <summary>Creates the detector that <see cref="FaceDetectorOptions.Detector"/> names (default: haar-alt).</summary>
     /// <exception cref="ArgumentException">No detector kind accepts the name.</exception>
     /// <exception cref="FileNotFoundException">The cascade or model file is missing.</exception>
     public static IFaceDetector Create(FaceDetectorOptions? options = null)

@@ -4,7 +4,7 @@ namespace Mien.Tests.Faces;
 
 public sealed class DetectionImageTests
 {
-    private static readonly FaceDetectorOptions Defaults = new();
+    private static readonly FaceDetectorOptions Defaults = new() { MinFaceSize = 30 };
 
     [Fact]
     public void Boxes_are_sorted_left_to_right_then_top_to_bottom()
@@ -40,5 +40,20 @@ public sealed class DetectionImageTests
         Assert.Equal(new OpenCvSharp.Size(640, 320), prepared.Size());
         Assert.Equal(1, prepared.Channels());
         Assert.Equal(new FaceBox(100, 50, 200, 100, 3), DetectionImage.ToFullResolution(new OpenCvSharp.Rect(64, 32, 128, 64), scale, 3));
+    }
+
+    [Fact]
+    public void Prepare_detects_no_finer_than_the_smallest_face_needs()
+    {
+        using var image = new OpenCvSharp.Mat(480, 640, OpenCvSharp.MatType.CV_8UC1, OpenCvSharp.Scalar.All(128));
+        // A 48 px face fills a 24 px cascade window at half size.
+        using (var half = DetectionImage.Prepare(image, 640, color: false, out double scale, window: 24, minFace: 48))
+        {
+            Assert.Equal(0.5, scale, 6);
+            Assert.Equal(new OpenCvSharp.Size(320, 240), half.Size());
+        }
+        // Faces as small as the window: full resolution; the max-side limit still applies on its own.
+        using (DetectionImage.Prepare(image, 640, color: false, out double full, window: 24, minFace: 24)) Assert.Equal(1.0, full, 6);
+        using (DetectionImage.Prepare(image, 320, color: false, out double capped, window: 24, minFace: 30)) Assert.Equal(0.5, capped, 6);
     }
 }
