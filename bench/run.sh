@@ -111,13 +111,23 @@ if wants accuracy; then
     local name=$1 result=$2; shift 2
     local dir="$acc_dir/$name"
     local cmd=(dotnet "$cli" "$@" --seed 42 --quiet --out "$dir")
-    if [ "$fresh" = 0 ] && [ -f "$dir/$result" ]; then say "reusing $dir/$result"; echo "# reused: ${cmd[*]}" >>"$raw/commands-$group.txt"; return; fi
+    if [ "$fresh" = 0 ] && [ -f "$dir/$result" ]; then
+      say "reusing $dir/$result"
+      # A run made by hand and placed here records its own command in command.txt.
+      if [ -f "$dir/command.txt" ]; then echo "# reused, made by: $(cat "$dir/command.txt") --out $dir" >>"$raw/commands-$group.txt"
+      else echo "# reused: ${cmd[*]}" >>"$raw/commands-$group.txt"; fi
+      return
+    fi
     rm -rf "$dir"; mkdir -p "$dir"
     run "${cmd[@]}" >"$dir.log" 2>&1 || { tail -30 "$dir.log" >&2; exit 1; }
+    local line="${cmd[*]}"; echo "${line% --out *}" >"$dir/command.txt"
   }
-  for p in seed vgg-small mini-xception; do
+  # CK+ first (minutes each), FER2013 last (most of an hour each), so an interrupted run has the most tables.
+  for p in vgg-small seed mini-xception; do
     accuracy_run "ck7-$p" cv.json cv --data "$data/ckplus48.zip" --model "$p" --group-by subject "${ck[@]}"
     accuracy_run "ck6-$p" cv.json cv --data "$data/ckplus48.zip" --model "$p" --group-by subject --drop-class contempt "${ck[@]}"
+  done
+  for p in vgg-small mini-xception seed; do
     accuracy_run "fer-$p" metrics.json train --data "$data/fer2013.zip" --model "$p" "${fer[@]}"
   done
 fi
