@@ -48,7 +48,8 @@ internal static class CrossValidateCommand
             var summed = ClassificationReport.Sum(reports);
             Console.WriteLine();
             Console.WriteLine($"mean accuracy {mean:P2} ± {std:P2} (std over {acc.Length} folds); balanced {reports.Average(x => x.BalancedAccuracy):P2}; macro-F1 {reports.Average(x => x.MacroF1):F4}; {sw.Elapsed.TotalMinutes:F1} min");
-            Console.WriteLine("summed over folds:\n" + summed.ToText());
+            Console.WriteLine("summed over folds:");
+            MetricsTable.Write(summed);
             Directory.CreateDirectory(runDir);
             Mien.Reporting.MienJson.Write(Path.Combine(runDir, "cv.json"), new
             {

@@ -25,7 +25,7 @@ internal static class EvaluateCommand
             if (idx.Length == 0) throw new ArgumentException($"The dataset has no '{which}' split. Use --split all.");
             var report = Evaluator.Evaluate(m, d, idx, r.GetValue(tta), c);
             Console.WriteLine($"{r.GetValue(model)} on {d.Origin} [{which}]{(r.GetValue(tta) ? " with flip TTA" : "")}");
-            Console.WriteLine(report.ToText());
+            MetricsTable.Write(report);
             return 0;
         }, ct));
         return cmd;

@@ -23,11 +23,12 @@ internal static class PredictCommand
         var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
         var scaleFactor = new Option<double>("--scale-factor") { Description = "Cascade pyramid step (> 1); smaller finds more face sizes, slower.", DefaultValueFactory = _ => new FaceDetectorOptions().ScaleFactor };
         var detectSide = new Option<int>("--detect-side") { Description = "Longest image side used for detection (0 = full size); boxes are mapped back.", DefaultValueFactory = _ => new FaceDetectorOptions().MaxDetectionSide };
+        var align = new Option<bool>("--align") { Description = "Level the eyes of tilted faces before classifying (OpenCV eye cascade)." };
         var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face (slower, a little more accurate)." };
         var explain = new Option<string?>("--explain") { Description = "Write a Grad-CAM overlay per face (what the network looked at) into this folder." };
         var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
         cmd.Arguments.Add(inputs);
-        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, scaleFactor, detectSide, tta, explain }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, scaleFactor, detectSide, align, tta, explain }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
@@ -35,7 +36,7 @@ internal static class PredictCommand
             var files = ExpandInputs(r.GetValue(inputs)!, out var missing);
             var options = new RecognizerOptions
             {
-                DetectFaces = !r.GetValue(noDetect), FlipAverage = r.GetValue(tta),
+                DetectFaces = !r.GetValue(noDetect), FlipAverage = r.GetValue(tta), AlignEyes = r.GetValue(align),
                 Detector = new FaceDetectorOptions
                 {
                     Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace),

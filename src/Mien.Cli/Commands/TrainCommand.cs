@@ -40,13 +40,14 @@ internal static class TrainCommand
             Console.WriteLine();
             Console.WriteLine($"best epoch {result.BestEpoch}: validation accuracy {result.Validation.Accuracy:P2}, macro-F1 {result.Validation.MacroF1:F4}; " +
                               $"{result.Elapsed.TotalMinutes:F1} min, {result.TrainImagesPerSecond:F0} images/s");
-            if (!quiet) Console.WriteLine(result.Validation.ToText());
+            if (!quiet) MetricsTable.Write(result.Validation);
             var report = new Dictionary<string, object?> { ["validation"] = result.Validation.ToSerializable(), ["best_epoch"] = result.BestEpoch, ["minutes"] = result.Elapsed.TotalMinutes, ["images_per_second"] = result.TrainImagesPerSecond };
             Mien.Evaluation.ClassificationReport? test = null;
             if (split.Test.Length > 0)
             {
                 test = Mien.Evaluation.Evaluator.Evaluate(result.Model, dataset, split.Test);
-                Console.WriteLine("held-out test:\n" + test.ToText());
+                Console.WriteLine("held-out test:");
+                MetricsTable.Write(test);
                 report["test"] = test.ToSerializable();
             }
             Mien.Reporting.MienJson.Write(Path.Combine(runDir, "metrics.json"), report);

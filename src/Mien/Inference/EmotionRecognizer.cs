@@ -17,6 +17,7 @@ public sealed class EmotionRecognizer : IDisposable
 {
     private readonly IFaceDetector? _detector;
     private readonly FaceCropOptions _crop;
+    private readonly EyeAligner? _aligner;
 
     public EmotionRecognizer(EmotionModel model, RecognizerOptions? options = null)
     {
@@ -25,6 +26,15 @@ public sealed class EmotionRecognizer : IDisposable
         model.Network.eval();
         _crop = new FaceCropOptions { Margin = Options.CropMargin ?? model.Metadata.FaceMargin, OutputSize = model.InputSize };
         _detector = Options.DetectFaces ? FaceDetectors.Create(Options.Detector) : null;
+        try
+        {
+            _aligner = Options.DetectFaces && Options.AlignEyes ? new EyeAligner(Options.Detector.CascadeDirectory) : null;
+        }
+        catch
+        {
+            _detector?.Dispose();
+            throw;
+        }
     }
 
     public EmotionModel Model { get; }
@@ -124,7 +134,8 @@ public sealed class EmotionRecognizer : IDisposable
         var bytes = new byte[boxes.Count * area];
         for (int i = 0; i < boxes.Count; i++)
         {
-            using var face = _detector is null ? WholeImage(image) : FaceCropper.Crop(image, boxes[i], _crop);
+            using var face = _detector is null ? WholeImage(image)
+                : FaceCropper.Crop(image, boxes[i], _crop, _aligner?.FindRollDegrees(image, boxes[i]) ?? 0);
             FaceCropper.ToGrayBytes(face).CopyTo(bytes, i * area);
         }
         return bytes;
@@ -159,6 +170,7 @@ public sealed class EmotionRecognizer : IDisposable
     public void Dispose()
     {
         _detector?.Dispose();
+        _aligner?.Dispose();
         Model.Dispose();
     }
 }

@@ -5,7 +5,7 @@ namespace Mien.Inference;
 /// <summary>How an <see cref="EmotionRecognizer"/> finds and reads faces.</summary>
 public sealed record RecognizerOptions
 {
-    /// <summary>Face detector settings (default: OpenCV's frontal-face Haar cascade).</summary>
+    /// <summary>Face detector settings (default: OpenCV's frontal-face Haar cascade, haar-alt).</summary>
     public FaceDetectorOptions Detector { get; init; } = new();
 
     /// <summary>False: treat every image as one already-cropped face (like the training data).</summary>
@@ -13,6 +13,12 @@ public sealed record RecognizerOptions
 
     /// <summary>Crop margin around a detected box; null = the margin stored with the model.</summary>
     public double? CropMargin { get; init; }
+
+    /// <summary>
+    /// Level the eyes of tilted faces before classifying (OpenCV eye cascade; a face whose eyes are not found is
+    /// cropped as is). Off by default: the bundled model was trained on FER2013's unaligned crops.
+    /// </summary>
+    public bool AlignEyes { get; init; }
 
     /// <summary>Average each prediction with that of the mirrored face (slower, slightly more accurate).</summary>
     public bool FlipAverage { get; init; }
