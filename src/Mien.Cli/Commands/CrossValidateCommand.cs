@@ -26,7 +26,7 @@ internal static class CrossValidateCommand
             bool quiet = r.GetValue(t.Quiet);
             var d = data.Load(r, c, quiet);
             bool grouped = t.GroupBySubject(r);
-            var splits = Splitter.KFold(d, r.GetValue(folds), r.GetValue(t.Seed), grouped);
+            var splits = Splitter.KFold(d, r.GetValue(folds), r.GetValue(t.Seed), grouped, !r.GetValue(t.KeepDuplicates));
             Console.WriteLine($"{splits.Count}-fold cross-validation of {spec.Name}, {(grouped && d.HasSubjects ? "grouped by subject" : "NOT grouped by subject (frames of one person can sit on both sides)")}");
             var reports = new List<ClassificationReport>();
             var histories = new List<IReadOnlyList<EpochMetrics>>();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Mien.Evaluation;
 using Mien.Models;
+using Mien.Splits;
 
 namespace Mien.Cli.Commands;
 
@@ -26,6 +27,17 @@ internal static class EvaluateCommand
             var report = Evaluator.Evaluate(m, d, idx, r.GetValue(tta), c);
             Console.WriteLine($"{r.GetValue(model)} on {d.Origin} [{which}]{(r.GetValue(tta) ? " with flip TTA" : "")}");
             MetricsTable.Write(report);
+            if (which is not ("train" or "all") && d.HasSplit("train"))
+            {
+                // The model may have trained on this dataset's train/ split: say what its copies inside the scored split are worth.
+                var dups = new DataSplit("", d.IndicesOfSplit("train"), idx, []).DuplicatesOfTraining(d).ToHashSet();
+                if (dups.Count > 0)
+                {
+                    var clean = Evaluator.Evaluate(m, d, idx.Where(i => !dups.Contains(i)).ToArray(), r.GetValue(tta), c);
+                    Console.WriteLine($"{dups.Count} of these {idx.Length} images are identical to images of the train split; without them: " +
+                                      $"items {clean.Count}, accuracy {clean.Accuracy:P2}, balanced accuracy {clean.BalancedAccuracy:P2}, macro-F1 {clean.MacroF1:F4}");
+                }
+            }
             return 0;
         }, ct));
         return cmd;

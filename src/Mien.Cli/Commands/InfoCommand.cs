@@ -36,6 +36,21 @@ internal static class InfoCommand
             var counts = d.ClassCounts();
             if (counts.Max() > 4 * counts.Min())
                 Console.WriteLine($"\nnote: classes are imbalanced ({counts.Max()} vs {counts.Min()}); consider --class-weights when training.");
+            // Identical faces: within the data (wasted or conflicting labels) and across its own splits (a leak).
+            var digests = Enumerable.Range(0, d.Count).Select(d.PixelDigest).ToArray();
+            var groups = Enumerable.Range(0, d.Count).GroupBy(i => digests[i]).Where(g => g.Count() > 1).ToList();
+            int conflicting = groups.Count(g => g.Select(i => d.Labels[i]).Distinct().Count() > 1);
+            Console.WriteLine($"duplicates {(groups.Count == 0 ? "none" : $"{groups.Sum(g => g.Count() - 1)} images repeat another one exactly ({conflicting} groups with conflicting labels)")}");
+            if (d.HasSplit("train"))
+            {
+                var train = d.IndicesOfSplit("train").Select(i => digests[i]).ToHashSet();
+                foreach (var s in splits.Where(s => s is not ("train" or "(none)")))
+                {
+                    int leaked = d.IndicesOfSplit(s).Count(i => train.Contains(digests[i]));
+                    if (leaked > 0)
+                        Console.WriteLine($"           {leaked} images of '{s}' are identical to training images; train and cv leave them out of validation (unless --keep-duplicates); evaluate scores with and without them");
+                }
+            }
             Console.WriteLine();
             if (d.Problems.Count == 0) Console.WriteLine("problems  none");
             else { Console.WriteLine($"problems  {d.Problems.Count}"); foreach (var p in d.Problems.Take(20)) Console.WriteLine($"  {p}"); }

@@ -27,7 +27,7 @@ internal static class TrainCommand
             var options = t.Options(r, runDir, r.GetValue(resume));
             bool quiet = r.GetValue(t.Quiet);
             var dataset = data.Load(r, c, quiet);
-            var split = Splitter.HoldOut(dataset, r.GetValue(valFraction), r.GetValue(testFraction), options.Seed, t.GroupBySubject(r));
+            var split = Splitter.HoldOut(dataset, r.GetValue(valFraction), r.GetValue(testFraction), options.Seed, t.GroupBySubject(r), !r.GetValue(t.KeepDuplicates));
             if (!quiet)
             {
                 Console.WriteLine($"split: {split.Description}: train {split.Train.Length}, validation {split.Validation.Length}, test {split.Test.Length}");

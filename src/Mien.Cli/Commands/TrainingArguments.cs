@@ -24,6 +24,7 @@ internal sealed class TrainingArguments
     public Option<double> Rotation { get; } = new("--rotation") { Description = "Augmentation: maximum rotation in degrees.", DefaultValueFactory = _ => D.Augmentation.MaxRotationDegrees };
     public Option<double> Shift { get; } = new("--shift") { Description = "Augmentation: maximum shift as a fraction of the side.", DefaultValueFactory = _ => D.Augmentation.MaxShift };
     public Option<string> GroupBy { get; } = new("--group-by") { Description = "subject (default: no person on both sides, when subjects are known) or none (random frames; leaks on CK+).", DefaultValueFactory = _ => "subject" };
+    public Option<bool> KeepDuplicates { get; } = new("--keep-duplicates") { Description = "Keep validation/test images identical to training images (left out by default: they inflate scores; FER2013's PublicTest has 280)." };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for splits, initialisation, shuffling and augmentation.", DefaultValueFactory = _ => D.Seed };
     public Option<int> Threads { get; } = new("--threads") { Description = "LibTorch threads (0 = one per core)." };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Only the final results (for scripts)." };
@@ -31,7 +32,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, NoAugment, Rotation, Shift, GroupBy, Seed, Threads, Quiet })
+                     EarlyStopping, ClassWeights, LabelSmoothing, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet })
             c.Options.Add(o);
     }
 

@@ -39,6 +39,17 @@ public sealed class FaceDataset
 
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * Width * Height, Width * Height);
 
+    /// <summary>
+    /// A 128-bit digest of an image's decoded pixels: equal digests mean identical faces as the model sees them
+    /// (FER2013, for one, holds byte-identical copies of training images in its test split).
+    /// </summary>
+    public UInt128 PixelDigest(int index)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(Image(index), hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
+    }
+
     public int[] ClassCounts(IEnumerable<int>? indices = null)
     {
         var counts = new int[ClassNames.Count];

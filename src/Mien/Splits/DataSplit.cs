@@ -14,6 +14,25 @@ public sealed record DataSplit(string Description, int[] Train, int[] Validation
         return tr.Intersect(va).Concat(tr.Intersect(te)).Concat(va.Intersect(te)).Distinct().Order().ToList();
     }
 
+    /// <summary>Validation and test items whose pixels are identical to some training item's (a leak of training data).</summary>
+    public int[] DuplicatesOfTraining(FaceDataset data)
+    {
+        var seen = Train.Select(data.PixelDigest).ToHashSet();
+        return Validation.Concat(Test).Where(i => seen.Contains(data.PixelDigest(i))).Order().ToArray();
+    }
+
+    /// <summary>
+    /// The same split without the validation and test items that duplicate a training item, so no score is measured on
+    /// an image the model trained on; the description says how many were left out.
+    /// </summary>
+    public DataSplit WithoutDuplicatesOfTraining(FaceDataset data)
+    {
+        var dups = DuplicatesOfTraining(data).ToHashSet();
+        if (dups.Count == 0) return this;
+        return new DataSplit($"{Description}; {dups.Count} validation/test images identical to training images left out",
+            Train, Validation.Where(i => !dups.Contains(i)).ToArray(), Test.Where(i => !dups.Contains(i)).ToArray());
+    }
+
     public void WriteJson(string path, FaceDataset data)
     {
         object Side(int[] idx) => new

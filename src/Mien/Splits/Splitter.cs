@@ -9,7 +9,16 @@ public static class Splitter
     /// <summary>Train/validation(/test) split.</summary>
     /// <param name="validationFraction">Share held out for validation when the data has no predefined split.</param>
     /// <param name="testFraction">Share held out for a final test (0 = none) when the data has no predefined split.</param>
-    public static DataSplit HoldOut(FaceDataset data, double validationFraction = 0.15, double testFraction = 0, int seed = 42, bool groupBySubject = true)
+    /// <param name="dropTrainingDuplicates">Leave out validation/test images identical to a training image (see
+    /// <see cref="DataSplit.WithoutDuplicatesOfTraining"/>). False reproduces a dataset's published protocol as is.</param>
+    public static DataSplit HoldOut(FaceDataset data, double validationFraction = 0.15, double testFraction = 0, int seed = 42,
+                                    bool groupBySubject = true, bool dropTrainingDuplicates = true)
+    {
+        var split = HoldOutWithDuplicates(data, validationFraction, testFraction, seed, groupBySubject);
+        return dropTrainingDuplicates ? split.WithoutDuplicatesOfTraining(data) : split;
+    }
+
+    private static DataSplit HoldOutWithDuplicates(FaceDataset data, double validationFraction, double testFraction, int seed, bool groupBySubject)
     {
         if (data.HasSplit("train") && (data.HasSplit("test") || data.HasSplit("validation")))
         {
@@ -35,13 +44,14 @@ public static class Splitter
     }
 
     /// <summary>K folds; fold i validates on folds[i] and trains on the rest.</summary>
-    public static IReadOnlyList<DataSplit> KFold(FaceDataset data, int folds, int seed = 42, bool groupBySubject = true)
+    public static IReadOnlyList<DataSplit> KFold(FaceDataset data, int folds, int seed = 42, bool groupBySubject = true, bool dropTrainingDuplicates = true)
     {
         bool grouped = groupBySubject && data.HasSubjects;
         var parts = StratifiedGroupKFold.Split(data.Labels, grouped ? data.Subjects : null, folds, seed);
         string how = grouped ? "grouped by subject" : "random frames (subjects ignored)";
         return parts.Select((p, i) => new DataSplit(
             $"fold {i + 1}/{folds}, stratified, {how}, seed {seed}",
-            parts.Where((_, j) => j != i).SelectMany(x => x).Order().ToArray(), p, [])).ToList();
+            parts.Where((_, j) => j != i).SelectMany(x => x).Order().ToArray(), p, []))
+            .Select(s => dropTrainingDuplicates ? s.WithoutDuplicatesOfTraining(data) : s).ToList();
     }
 }

@@ -86,4 +86,38 @@ public class SplitterTests
         Assert.Contains("\"leakedSubjects\": []", json);
         Assert.Contains(Ck.Sources[s.Validation[0]], json);
     }
+
+    private static FaceDataset Tiny(byte[][] images, string?[] splits) => new(
+        "tiny", ["happy", "sadness"], 2, 2, images.SelectMany(x => x).ToArray(),
+        images.Select((_, i) => i % 2).ToArray(), new string?[images.Length], splits,
+        images.Select((_, i) => $"img{i}.png").ToArray());
+
+    [Fact]
+    public void Test_images_identical_to_training_images_are_left_out_unless_kept()
+    {
+        byte[][] images = [[1, 2, 3, 4], [5, 6, 7, 8], [9, 9, 9, 9], [0, 0, 0, 1], [5, 6, 7, 8], [7, 7, 7, 7]];
+        var data = Tiny(images, ["train", "train", "train", "train", "test", "test"]);   // img4 copies img1
+        var kept = Splitter.HoldOut(data, dropTrainingDuplicates: false);
+        Assert.Equal([4, 5], kept.Validation);
+        Assert.Equal([4], kept.DuplicatesOfTraining(data));
+        var clean = Splitter.HoldOut(data);
+        Assert.Equal([5], clean.Validation);
+        Assert.Contains("1 validation/test images identical to training images left out", clean.Description);
+        Assert.Empty(clean.DuplicatesOfTraining(data));
+    }
+
+    [Fact]
+    public void Folds_never_score_a_copy_of_a_training_image()
+    {
+        // Two copies of one face in a dataset without subjects: whichever fold holds one out trains on the other.
+        var images = Enumerable.Range(0, 20).Select(i => new byte[] { (byte)i, 0, 0, 0 }).Append([3, 0, 0, 0]).ToArray();
+        var data = Tiny(images, new string?[images.Length]);
+        var all = Splitter.KFold(data, 5, seed: 1, dropTrainingDuplicates: false);
+        Assert.Equal(21, all.Sum(f => f.Validation.Length));
+        int foldOf3 = all.ToList().FindIndex(f => f.Validation.Contains(3)), foldOfCopy = all.ToList().FindIndex(f => f.Validation.Contains(20));
+        var folds = Splitter.KFold(data, 5, seed: 1);
+        Assert.All(folds, f => Assert.Empty(f.DuplicatesOfTraining(data)));
+        // Copies in different folds are both dropped from scoring; in the same fold neither was trained on.
+        Assert.Equal(foldOf3 == foldOfCopy ? 21 : 19, folds.Sum(f => f.Validation.Length));
+    }
 }
