@@ -9,4 +9,5 @@ root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(CrossValidateCommand.Create());
 root.Subcommands.Add(PredictCommand.Create());
 root.Subcommands.Add(ExplainCommand.Create());
+root.Subcommands.Add(VideoCommand.Create());
 return await root.Parse(args).InvokeAsync();
