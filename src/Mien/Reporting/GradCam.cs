@@ -11,9 +11,11 @@ using Size = OpenCvSharp.Size;
 namespace Mien.Reporting;
 
 /// <summary>
-/// Grad-CAM (Selvaraju et al., 2017): which parts of a face made the network choose a class. The class score
-/// (logit) is differentiated with respect to the last spatial feature map; each channel is weighted by its mean
-/// gradient, the weighted sum is passed through ReLU and upsampled to the face crop.
+/// Grad-CAM (Selvaraju et al., 2017) in its HiResCAM form (Draelos and Carin, 2020): which parts of a face made the
+/// network choose a class. The class score (logit) is differentiated with respect to the last spatial feature map;
+/// gradient times activation is summed over channels at each position, passed through ReLU and upsampled to the
+/// face crop. For networks ending in global average pooling this is exactly Grad-CAM; for flatten + dense heads
+/// it stays faithful to what the dense weights do at each position.
 /// <code>
 /// var cam = GradCam.Compute(model, face48x48);            // the predicted class
 /// using var png = GradCam.Overlay(face48x48, cam);       // heat map over the face
@@ -52,8 +54,11 @@ public static class GradCam
             int predicted = Evaluation.Evaluator.ArgMax(probs);
             if (target < 0) target = predicted;
             var grad = torch.autograd.grad([logits[0, target]], [leaf])[0];
-            var weights = grad.mean([2, 3], keepdim: true);                       // 1 x C x 1 x 1
-            var cam = nn.functional.relu((weights * leaf.detach()).sum(1, keepdim: true)); // 1 x 1 x h x w
+            // Gradient x activation per position (HiResCAM), not per-channel mean gradients (Grad-CAM): with a
+            // flatten + dense head, as in vgg-small, each position has its own weights, and averaging them over the
+            // map can cancel to an all-negative (empty) map even for a confident prediction. With a global-average-
+            // pooling head the two are the same map.
+            var cam = nn.functional.relu((grad * leaf.detach()).sum(1, keepdim: true)); // 1 x 1 x h x w
             var up = nn.functional.interpolate(cam, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
             float max = up.max().item<float>();
             var heat = (max > 0 ? up / max : up).contiguous().data<float>().ToArray();

@@ -33,6 +33,24 @@ public class GradCamTests(CkModelFixture fx, ITestOutputHelper log) : IClassFixt
         Assert.True(mouth >= 2 * forehead && mouth >= 0.20, $"mouth mass {mouth:F3} vs forehead {forehead:F3}: expected mouth ≥ 2 × forehead and ≥ 0.20");
     }
 
+    /// <summary>
+    /// The bundled model (flatten + dense head) on a clear smile: the map must not be empty (plain Grad-CAM's averaged
+    /// channel weights cancelled to an all-zero map here) and must sit on the mouth, by the criterion above.
+    /// </summary>
+    [Fact]
+    public void Bundled_model_explains_the_astronaut_smile_with_the_mouth()
+    {
+        using var recognizer = Mien.Inference.EmotionRecognizer.LoadDefault();
+        using var photo = Cv2.ImRead(TestData.Shared("photos/astronaut.png"));
+        var face = recognizer.Crop(photo, recognizer.DetectFaces(photo));
+        var cam = GradCam.Compute(recognizer.Model, face);
+        double mouth = cam.Mass(12, 32, 24, 16), forehead = cam.Mass(0, 0, 48, 8);
+        log.WriteLine($"{cam.PredictedClass} {cam.PredictedProbability:P0}; mouth {mouth:F3}, forehead {forehead:F3}");
+        Assert.Equal("happy", cam.PredictedClass);
+        Assert.True(cam.HasEvidence, "empty map");
+        Assert.True(mouth >= 2 * forehead && mouth >= 0.20, $"mouth mass {mouth:F3} vs forehead {forehead:F3}");
+    }
+
     [Theory]
     [InlineData("seed")] [InlineData("vgg-small")] [InlineData("mini-xception")]
     public void Every_preset_gets_a_normalised_map_from_its_last_spatial_layer(string preset)
