@@ -41,6 +41,7 @@ internal static class CrossValidateCommand
                 histories.Add(result.History);
                 Console.WriteLine($"fold {f + 1,2}/{splits.Count}: accuracy {report.Accuracy:P2}  balanced {report.BalancedAccuracy:P2}  macro-F1 {report.MacroF1:F4}  " +
                                   $"({splits[f].Validation.Length} test images, {splits[f].Validation.Select(i => d.Subjects[i]).Distinct().Count()} subjects, {sw.Elapsed.TotalMinutes:F1} min)");
+                if (CollapseCheck.Warning(report) is { } collapsed) Console.WriteLine($"  fold {f + 1}: {collapsed}");
                 result.Model.Dispose();
             }
             var acc = reports.Select(x => x.Accuracy).ToArray();

@@ -41,6 +41,7 @@ internal static class TrainCommand
             Console.WriteLine($"best epoch {result.BestEpoch}: validation accuracy {result.Validation.Accuracy:P2}, macro-F1 {result.Validation.MacroF1:F4}; " +
                               $"{result.Elapsed.TotalMinutes:F1} min, {result.TrainImagesPerSecond:F0} images/s");
             if (!quiet) MetricsTable.Write(result.Validation);
+            if (Mien.Evaluation.CollapseCheck.Warning(result.Validation) is { } collapsed) Console.WriteLine(collapsed);
             var report = new Dictionary<string, object?> { ["validation"] = result.Validation.ToSerializable(), ["best_epoch"] = result.BestEpoch, ["minutes"] = result.Elapsed.TotalMinutes, ["images_per_second"] = result.TrainImagesPerSecond };
             Mien.Evaluation.ClassificationReport? test = null;
             if (split.Test.Length > 0)
