@@ -43,11 +43,21 @@ public sealed class FaceDataset
     /// A 128-bit digest of an image's decoded pixels: equal digests mean identical faces as the model sees them
     /// (FER2013, for one, holds byte-identical copies of training images in its test split).
     /// </summary>
-    public UInt128 PixelDigest(int index)
+    public UInt128 PixelDigest(int index) => (_digests ??= ComputeDigests())[index];
+
+    // Computed once, on first use: splitting into k folds and `mien info` ask for every digest, repeatedly.
+    private UInt128[]? _digests;
+
+    private UInt128[] ComputeDigests()
     {
-        Span<byte> hash = stackalloc byte[32];
-        System.Security.Cryptography.SHA256.HashData(Image(index), hash);
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
+        var digests = new UInt128[Count];
+        Parallel.For(0, Count, i =>
+        {
+            Span<byte> hash = stackalloc byte[32];
+            System.Security.Cryptography.SHA256.HashData(Image(i), hash);
+            digests[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
+        });
+        return digests;
     }
 
     public int[] ClassCounts(IEnumerable<int>? indices = null)

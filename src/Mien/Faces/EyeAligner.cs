@@ -53,13 +53,7 @@ public sealed class EyeAligner : IDisposable
         var region = new Rect(box.X, box.Y, box.Width, (int)(box.Height * 0.6)) & new Rect(0, 0, image.Width, image.Height);
         if (region.Width < 20 || region.Height < 12) return null;
 
-        using var roi = new Mat(image, region);
-        using var gray = image.Channels() switch
-        {
-            3 => roi.CvtColor(ColorConversionCodes.BGR2GRAY),
-            4 => roi.CvtColor(ColorConversionCodes.BGRA2GRAY),
-            _ => roi.Clone(),
-        };
+        using var gray = FaceCropper.GrayRegion(image, region);
         Cv2.EqualizeHist(gray, gray);
         int minEye = Math.Max(8, box.Width / 8), maxEye = Math.Max(minEye + 1, box.Width / 2);
         Rect[] eyes;

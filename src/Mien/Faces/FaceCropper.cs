@@ -46,17 +46,23 @@ public static class FaceCropper
         var square = new Rect((int)Math.Round(cx - side / 2.0), (int)Math.Round(cy - side / 2.0), side, side);
         var inside = square & new Rect(0, 0, image.Width, image.Height);
         // Convert only the region of interest, not the whole photo.
-        using var roi = new Mat(image, inside);
-        using var gray = image.Channels() switch
+        using var gray = GrayRegion(image, inside);
+        var padded = new Mat();
+        Cv2.CopyMakeBorder(gray, padded, inside.Y - square.Y, square.Bottom - inside.Bottom,
+                           inside.X - square.X, square.Right - inside.Right, BorderTypes.Replicate);
+        return padded;
+    }
+
+    /// <summary>A new grey copy of <paramref name="region"/> of an 8-bit 1/3/4-channel image.</summary>
+    internal static Mat GrayRegion(Mat image, Rect region)
+    {
+        using var roi = new Mat(image, region);
+        return image.Channels() switch
         {
             3 => roi.CvtColor(ColorConversionCodes.BGR2GRAY),
             4 => roi.CvtColor(ColorConversionCodes.BGRA2GRAY),
             _ => roi.Clone(),
         };
-        var padded = new Mat();
-        Cv2.CopyMakeBorder(gray, padded, inside.Y - square.Y, square.Bottom - inside.Bottom,
-                           inside.X - square.X, square.Right - inside.Right, BorderTypes.Replicate);
-        return padded;
     }
 
     /// <summary>The square rotated by <paramref name="degrees"/> (counter-clockwise on screen) about its centre.</summary>
