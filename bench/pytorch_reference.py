@@ -8,12 +8,21 @@ against Mien's parameter shapes, in registration order, before anything is timed
 Run with Debian's python3-torch and OPENBLAS_NUM_THREADS=1 (its OpenBLAS otherwise spawns threads that fight
 PyTorch's OpenMP pool and cuts batch-1 inference ~4x; see docs/BENCHMARKS.md).
 """
-import argparse, json, os, statistics, sys, time
+import argparse, copy, json, os, statistics, sys, time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def native_bf16():
+    """Same test as Mien's CpuFeatures.HasNativeBFloat16."""
+    try:
+        flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
+        return "avx512_bf16" in flags or "amx_bf16" in flags
+    except (OSError, StopIteration):
+        return False
 
 
 # ---- ModelBuilder port (keep in step with src/Mien/Models/ModelBuilder.cs) ----
@@ -139,7 +148,7 @@ def main():
     y = torch.from_numpy(np.fromfile(os.path.join(a.work, "labels.i32"), dtype=np.int32).astype(np.int64))
 
     results, bad = [], []
-    for name in sorted(os.listdir(os.path.join(a.work, "models"))):
+    for name in sorted(f for f in os.listdir(os.path.join(a.work, "models")) if f.endswith(".json")):  # (the .mien files are Mien's)
         info = json.load(open(os.path.join(a.work, "models", name)))
         torch.manual_seed(42)
         net = build(info["spec"], info["classes"])
@@ -173,12 +182,33 @@ def main():
             return throughput(a.warmup, a.runs, iters * batch, run)
 
         b1, b64 = infer(1, a.infer_iters * 8), infer(a.batch, a.infer_iters)
-        print(f"{info['name']}: train {train['Median']:.0f} img/s; inference batch 1 {b1['Median']:.0f}, batch {a.batch} {b64['Median']:.0f} faces/s", file=sys.stderr)
+
+        # PyTorch's own inference recipes, against Mien's compiled models: TorchScript frozen and optimised for
+        # inference (folds batch norm, oneDNN layouts) in float32; bfloat16 channels-last where the CPU has bf16.
+        def infer_with(model, batch, iters, prepare):
+            xb = prepare(x[:batch])
+            def run():
+                with torch.inference_mode():
+                    for _ in range(iters): F.softmax(model(xb).float(), 1)
+            return throughput(a.warmup, a.runs, iters * batch, run)
+
+        with torch.no_grad():
+            frozen = torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.script(net)))
+        optimized = {"batch1": infer_with(frozen, 1, a.infer_iters * 8, lambda t: t.contiguous()),
+                     "batch64": infer_with(frozen, a.batch, a.infer_iters, lambda t: t.contiguous())}
+        bf16 = None
+        if native_bf16():
+            half = copy.deepcopy(net).to(memory_format=torch.channels_last).to(torch.bfloat16)
+            cl = lambda t: t.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)
+            bf16 = {"batch1": infer_with(half, 1, a.infer_iters * 8, cl), "batch64": infer_with(half, a.batch, a.infer_iters, cl)}
+        print(f"{info['name']}: train {train['Median']:.0f} img/s; inference batch 1 {b1['Median']:.0f}, batch {a.batch} {b64['Median']:.0f} faces/s; "
+              f"optimized fp32 {optimized['batch64']['Median']:.0f}" + (f", bf16 channels-last {bf16['batch64']['Median']:.0f}" if bf16 else ""), file=sys.stderr)
         results.append({"preset": info["name"], "parameters": params, "mienParameters": info["parameters"], "parametersMatch": same,
-                        "train": train, "inferBatch1": b1, "inferBatch64": b64})
+                        "train": train, "inferBatch1": b1, "inferBatch64": b64, "optimizedFp32": optimized, "bf16ChannelsLast": bf16})
 
     json.dump({"engine": "PyTorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
-               "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"), "batch": a.batch, "warmup": a.warmup, "runs": a.runs,
+               "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
+               "mallocMmapThreshold": os.environ.get("MALLOC_MMAP_THRESHOLD_"), "nativeBFloat16": native_bf16(), "batch": a.batch, "warmup": a.warmup, "runs": a.runs,
                "trainSteps": a.train_steps, "inferIters": a.infer_iters, "command": " ".join(sys.argv), "presets": results},
               open(a.out, "w"), indent=2)
     if bad:

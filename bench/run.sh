@@ -88,7 +88,8 @@ if wants speed; then
   group=speed; : >"$raw/commands-$group.txt"
   run dotnet "$bench" speed --data "$data/fer2013.zip" --work "$work" --threads "$threads" --batch 64 "${speed_args[@]}" --out "$raw/mien-speed.json"
   # OPENBLAS_NUM_THREADS=1: Debian's OpenBLAS otherwise starts its own threads that fight PyTorch's pool (batch 1 ~4x slower).
-  run env OPENBLAS_NUM_THREADS=1 "$py" bench/pytorch_reference.py --work "$work" --threads "$threads" --batch 64 \
+  # MALLOC_*: the glibc settings Mien applies to itself (Mien.Runtime.NativeAllocator), so the engines are compared, not allocators.
+  run env OPENBLAS_NUM_THREADS=1 MALLOC_MMAP_THRESHOLD_=536870912 MALLOC_TRIM_THRESHOLD_=1073741824 "$py" bench/pytorch_reference.py --work "$work" --threads "$threads" --batch 64 \
     "${speed_args[@]}" --out "$raw/pytorch-speed.json"
 fi
 

@@ -6,6 +6,7 @@ using Mien.Bench;
 //   speed   — training and inference throughput per preset. It also writes the faces, labels and layer specs
 //             that bench/pytorch_reference.py reads, so both engines see identical data and architectures.
 //   latency — end-to-end photo latency (decode + detect + crop + classify) in a warm process.
+Mien.Runtime.NativeAllocator.Tune(); // as the CLI and the web service do; run.sh gives PyTorch the same settings
 var a = new Args(args);
 try
 {

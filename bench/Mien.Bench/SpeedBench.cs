@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Mien.Data;
 using Mien.Models;
+using Mien.Runtime;
 using Mien.Splits;
 using Mien.Training;
 using TorchSharp;
@@ -62,18 +63,37 @@ internal static class SpeedBench
             var network64 = NetworkSpeed(model.Network, x, batch, warmup, runs, inferIters);
             var api1 = ApiSpeed(model, data.Pixels, 1, warmup, runs, inferIters * 8);
             var api64 = ApiSpeed(model, data.Pixels, batch, warmup, runs, inferIters);
+            // What `mien predict` runs: the model as EmotionModel.Load returns it, compiled (InferencePlan).
+            string saved = Path.Combine(work, "models", spec.Name + ".mien");
+            model.Save(saved);
+            var compiled = new Dictionary<string, object?>();
+            Stat? shipped64 = null;
+            string auto;
+            using (var m = EmotionModel.Load(saved)) auto = m.Precision == InferencePrecision.BFloat16 ? "bf16" : "fp32";
+            foreach (var precision in new[] { InferencePrecision.Float32, InferencePrecision.BFloat16 })
+            {
+                string key = precision == InferencePrecision.BFloat16 ? "bf16" : "fp32";
+                if (precision == InferencePrecision.BFloat16 && !CpuFeatures.HasNativeBFloat16) { compiled[key] = null; continue; } // emulated: slow, and not what Auto picks
+                using var loaded = EmotionModel.Load(saved, precision);
+                var c1 = ApiSpeed(loaded, data.Pixels, 1, warmup, runs, inferIters * 8);
+                var c64 = ApiSpeed(loaded, data.Pixels, batch, warmup, runs, inferIters);
+                compiled[key] = new { batch1 = c1, batch64 = c64 };
+                if (key == auto) shipped64 = c64;
+            }
+            compiled["auto"] = auto;
             Console.Error.WriteLine($"{spec.Name}: train {train.Median:F0} img/s (augmented {trainAugmented.Median:F0}, Trainer.Fit {fit:F0}); " +
-                                    $"inference batch 1 {network1.Median:F0}, batch {batch} {network64.Median:F0} faces/s");
+                                    $"inference batch 1 {network1.Median:F0}, batch {batch} {network64.Median:F0} faces/s; " +
+                                    $"as loaded for prediction ({auto}) batch {batch} {shipped64!.Median:F0} faces/s");
             results.Add(new
             {
                 preset = spec.Name, parameters = summary.Parameters, flops = summary.Flops,
                 train, trainAugmented, trainerFitImagesPerSecond = fit,
-                inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64,
+                inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64, compiled,
             });
         }
         Args.WriteJson(outPath, new
         {
-            engine = "Mien (TorchSharp)", torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
+            engine = "Mien (TorchSharp)", nativeBFloat16 = CpuFeatures.HasNativeBFloat16, allocatorTuned = true, torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
             batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results,
         });
         return 0;

@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Mien.Cli.Commands;
+using Mien.Runtime;
+
+NativeAllocator.Tune(); // ~1.4x faster networks on Linux; see NativeAllocator
 
 var root = new RootCommand("Mien — facial emotion recognition with convolutional networks (TorchSharp + OpenCV).");
 root.Subcommands.Add(InfoCommand.Create());

@@ -14,18 +14,19 @@ internal static class EvaluateCommand
         var model = new Option<string>("--model", "-m") { Description = "A trained .mien model file.", Required = true };
         var split = new Option<string>("--split") { Description = "Which part to score: test (default when the dataset has one), validation, train or all.", DefaultValueFactory = _ => "auto" };
         var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: average the prediction with the mirrored face." };
+        var precision = PrecisionOption.Create();
         var cmd = new Command("evaluate", "Score a trained model on a dataset: accuracy, balanced accuracy, macro-F1, per-class metrics, confusion matrix.");
-        cmd.Options.Add(model); data.AddTo(cmd); cmd.Options.Add(split); cmd.Options.Add(tta);
+        cmd.Options.Add(model); data.AddTo(cmd); cmd.Options.Add(split); cmd.Options.Add(tta); cmd.Options.Add(precision);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            using var m = EmotionModel.Load(r.GetValue(model)!);
+            using var m = EmotionModel.Load(r.GetValue(model)!, r.GetValue(precision));
             var d = data.Load(r, c);
             string which = r.GetValue(split)!.ToLowerInvariant();
             if (which == "auto") which = d.HasSplit("test") ? "test" : "all";
             int[] idx = which == "all" ? Enumerable.Range(0, d.Count).ToArray() : d.IndicesOfSplit(which);
             if (idx.Length == 0) throw new ArgumentException($"The dataset has no '{which}' split. Use --split all.");
             var report = Evaluator.Evaluate(m, d, idx, r.GetValue(tta), c);
-            Console.WriteLine($"{r.GetValue(model)} on {d.Origin} [{which}]{(r.GetValue(tta) ? " with flip TTA" : "")}");
+            Console.WriteLine($"{r.GetValue(model)} on {d.Origin} [{which}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {PrecisionOption.Describe(m)}");
             MetricsTable.Write(report);
             if (which is not ("train" or "all") && d.HasSplit("train"))
             {

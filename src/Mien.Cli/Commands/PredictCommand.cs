@@ -26,9 +26,10 @@ internal static class PredictCommand
         var align = new Option<bool>("--align") { Description = "Level the eyes of tilted faces before classifying (OpenCV eye cascade)." };
         var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face (slower, a little more accurate)." };
         var explain = new Option<string?>("--explain") { Description = "Write a Grad-CAM overlay per face (what the network looked at) into this folder." };
+        var precision = PrecisionOption.Create();
         var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
         cmd.Arguments.Add(inputs);
-        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, scaleFactor, detectSide, align, tta, explain }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, scaleFactor, detectSide, align, tta, explain, precision }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
@@ -36,7 +37,7 @@ internal static class PredictCommand
             var files = ExpandInputs(r.GetValue(inputs)!, out var missing);
             var options = new RecognizerOptions
             {
-                DetectFaces = !r.GetValue(noDetect), FlipAverage = r.GetValue(tta), AlignEyes = r.GetValue(align),
+                DetectFaces = !r.GetValue(noDetect), FlipAverage = r.GetValue(tta), AlignEyes = r.GetValue(align), Precision = r.GetValue(precision),
                 Detector = new FaceDetectorOptions
                 {
                     Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace),

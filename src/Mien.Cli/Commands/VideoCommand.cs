@@ -23,12 +23,13 @@ internal static class VideoCommand
         var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
         var cmd = new Command("video", "Find the faces in each frame of a video or webcam stream and say what each one feels.");
         cmd.Arguments.Add(source);
-        foreach (var o in new Option[] { model, format, every, maxFrames, annotate, detector, minFace }) cmd.Options.Add(o);
+        var precision = PrecisionOption.Create();
+        foreach (var o in new Option[] { model, format, every, maxFrames, annotate, detector, minFace, precision }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
             if (fmt is not ("table" or "jsonl" or "csv")) throw new ArgumentException($"--format '{fmt}': use table, jsonl or csv.");
-            var options = new RecognizerOptions { Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) } };
+            var options = new RecognizerOptions { Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) }, Precision = r.GetValue(precision) };
             using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
             string src = r.GetValue(source)!;
             var videoOptions = new VideoOptions { Every = r.GetValue(every), MaxFrames = r.GetValue(maxFrames) };

@@ -13,7 +13,8 @@ public static class DefaultModel
     /// <summary>True when this build carries the bundled model.</summary>
     public static bool IsAvailable => typeof(DefaultModel).Assembly.GetManifestResourceInfo(ResourceName) is not null;
 
-    public static EmotionModel Load()
+    /// <summary>Loads the bundled model, compiled for prediction (see <see cref="EmotionModel.Load"/>).</summary>
+    public static EmotionModel Load(InferencePrecision precision = InferencePrecision.Auto)
     {
         using var s = typeof(DefaultModel).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new ModelFormatException("This build of Mien has no bundled default model (models/mien-default.mien was missing at build time). Pass a model file with --model.");
@@ -21,7 +22,7 @@ public static class DefaultModel
         try
         {
             using (var f = File.Create(tmp)) s.CopyTo(f);
-            return EmotionModel.Load(tmp);
+            return EmotionModel.Load(tmp, precision);
         }
         finally { File.Delete(tmp); }
     }

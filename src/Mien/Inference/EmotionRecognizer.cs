@@ -42,10 +42,10 @@ public sealed class EmotionRecognizer : IDisposable
     public IReadOnlyList<string> ClassNames => Model.ClassNames;
 
     /// <summary>The bundled default model (FER2013, 7 emotions).</summary>
-    public static EmotionRecognizer LoadDefault(RecognizerOptions? options = null) => new(DefaultModel.Load(), options);
+    public static EmotionRecognizer LoadDefault(RecognizerOptions? options = null) => new(DefaultModel.Load(options?.Precision ?? InferencePrecision.Auto), options);
 
     /// <summary>A model file written by <c>mien train</c>.</summary>
-    public static EmotionRecognizer Load(string modelPath, RecognizerOptions? options = null) => new(EmotionModel.Load(modelPath), options);
+    public static EmotionRecognizer Load(string modelPath, RecognizerOptions? options = null) => new(EmotionModel.Load(modelPath, options?.Precision ?? InferencePrecision.Auto), options);
 
     /// <summary>Reads an image file and predicts every face in it. Unreadable files give a result with <see cref="ImagePrediction.Error"/>.</summary>
     public ImagePrediction Predict(string imagePath)

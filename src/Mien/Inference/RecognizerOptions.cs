@@ -1,4 +1,5 @@
 using Mien.Faces;
+using Mien.Models;
 
 namespace Mien.Inference;
 
@@ -22,4 +23,10 @@ public sealed record RecognizerOptions
 
     /// <summary>Average each prediction with that of the mirrored face (slower, slightly more accurate).</summary>
     public bool FlipAverage { get; init; }
+
+    /// <summary>
+    /// Number format of the network when <see cref="EmotionRecognizer.Load"/> or <see cref="EmotionRecognizer.LoadDefault"/>
+    /// reads the model (Auto: bfloat16 where the CPU has native support). A model passed in keeps its own.
+    /// </summary>
+    public InferencePrecision Precision { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Mien.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,17 +10,31 @@ namespace Mien.Models;
 /// A trained network plus its metadata. Saved as one <c>.mien</c> file: a zip holding <c>metadata.json</c> and
 /// <c>weights.bin</c> (TorchSharp's format). Saves are atomic: a kill during a save never leaves a broken file.
 /// Prediction is thread-safe (inference mode, no shared mutable state).
+/// <para>
+/// A model made from a network (<see cref="Create"/>, training) predicts with that live network in float32, so
+/// it sees every weight update. A model read by <see cref="Load"/> is for prediction: it is compiled once into an
+/// <see cref="InferencePlan"/> (batch norm folded, channels-last, bfloat16 where the CPU has it), ~2.5x faster.
+/// </para>
 /// </summary>
 public sealed class EmotionModel : IDisposable
 {
     public const string FileExtension = ".mien";
     private static readonly JsonSerializerOptions Json = Reporting.MienJson.Options;
+    private readonly InferencePlan? _plan;
 
     public EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
     {
         Network = network;
         Metadata = metadata;
     }
+
+    private EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata, InferencePlan? plan) : this(network, metadata) => _plan = plan;
+
+    /// <summary>
+    /// The precision predictions are computed in: Float32 or BFloat16 for a loaded model, null for a live
+    /// network (float32, no compilation).
+    /// </summary>
+    public InferencePrecision? Precision => _plan?.Precision;
 
     public nn.Module<Tensor, Tensor> Network { get; }
     public ModelMetadata Metadata { get; }
@@ -49,12 +64,14 @@ public sealed class EmotionModel : IDisposable
         using var _ = torch.inference_mode();
         if (Network.training) throw new InvalidOperationException("Call Network.eval() before predicting.");
         var x = ToInput(pixels, count);
-        var p = torch.nn.functional.softmax(Network.forward(x), 1);
-        if (flipAverage) p = (p + torch.nn.functional.softmax(Network.forward(x.flip(3)), 1)) / 2;
+        var p = torch.nn.functional.softmax(Logits(x), 1);
+        if (flipAverage) p = (p + torch.nn.functional.softmax(Logits(x.flip(3)), 1)) / 2;
         var flat = p.contiguous().data<float>().ToArray();
         int k = ClassNames.Count;
         return Enumerable.Range(0, count).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
     }
+
+    private Tensor Logits(Tensor x) => _plan is null ? Network.forward(x) : _plan.Forward(x);
 
     public void Save(string path)
     {
@@ -85,8 +102,11 @@ public sealed class EmotionModel : IDisposable
         }
     }
 
-    /// <summary>Loads a model file; the network is returned in evaluation mode.</summary>
-    public static EmotionModel Load(string path)
+    /// <summary>
+    /// Loads a model file for prediction: the network is in evaluation mode and compiled for inference at the
+    /// given precision (<see cref="InferencePrecision.Auto"/>: bfloat16 where the CPU multiplies it natively).
+    /// </summary>
+    public static EmotionModel Load(string path, InferencePrecision precision = InferencePrecision.Auto)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"Model file '{path}' does not exist.");
         try
@@ -103,7 +123,7 @@ public sealed class EmotionModel : IDisposable
             buffer.Position = 0;
             using (var reader = new BinaryReader(buffer)) network.load(reader, strict: true);
             network.eval();
-            return new EmotionModel(network, meta);
+            return new EmotionModel(network, meta, Compile(network, precision));
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or ArgumentException or ModelSpecException)
         {
@@ -111,5 +131,16 @@ public sealed class EmotionModel : IDisposable
         }
     }
 
-    public void Dispose() => Network.Dispose();
+    private static InferencePlan? Compile(nn.Module network, InferencePrecision precision)
+    {
+        if (precision == InferencePrecision.Auto) precision = CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
+        try { return InferencePlan.Build(network, precision); }
+        catch (NotSupportedException) { return null; } // a layer the compiler does not know: run the network as it is
+    }
+
+    public void Dispose()
+    {
+        _plan?.Dispose();
+        Network.Dispose();
+    }
 }

@@ -16,5 +16,8 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    internal nn.Module<Tensor, Tensor> Main => main;
+    internal nn.Module<Tensor, Tensor> Shortcut => shortcut;
+
     public override Tensor forward(Tensor x) => main.forward(x) + shortcut.forward(x);
 }

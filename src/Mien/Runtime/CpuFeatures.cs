@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace Mien.Runtime;
+
+/// <summary>What the processor can do natively, for choosing an inference precision.</summary>
+public static class CpuFeatures
+{
+    private static readonly Lazy<bool> BFloat16 = new(DetectBFloat16);
+
+    /// <summary>True when the CPU has bfloat16 dot-product instructions (x86 AVX512-BF16 or AMX-BF16; read from /proc/cpuinfo on Linux).</summary>
+    public static bool HasNativeBFloat16 => BFloat16.Value;
+
+    private static bool DetectBFloat16()
+    {
+        // .NET exposes no BF16 intrinsic class to ask; Linux lists the flags. Elsewhere: stay with float32.
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            {
+                if (!line.StartsWith("flags", StringComparison.Ordinal)) continue;
+                var flags = line.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries);
+                return flags.Contains("avx512_bf16") || flags.Contains("amx_bf16");
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return false;
+    }
+}

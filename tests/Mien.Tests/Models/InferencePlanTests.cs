@@ -1,0 +1,136 @@
+using Mien.Data;
+using Mien.Inference;
+using Mien.Models;
+using Mien.Runtime;
+using TorchSharp;
+
+namespace Mien.Tests.Models;
+
+/// <summary>A loaded model runs a compiled copy of its network; it must compute what the network computes.</summary>
+public class InferencePlanTests
+{
+    private static readonly string[] Classes = ["anger", "disgust", "fear", "happy", "sadness", "surprise", "neutral"];
+
+    /// <summary>A model of the preset with non-trivial batch-norm statistics (fresh ones would make folding a no-op), saved to a file.</summary>
+    private static string SavedModel(TempDir tmp, string preset, out float[][] live, byte[] pixels, int count)
+    {
+        torch.manual_seed(7);
+        using var model = EmotionModel.Create(ModelZoo.GetSpec(preset), Classes, 0.5f, 0.25f);
+        using (torch.no_grad())
+        {
+            foreach (var (name, buffer) in model.Network.named_buffers())
+            {
+                if (name.EndsWith("running_mean", StringComparison.Ordinal)) buffer.copy_(torch.randn(buffer.shape) * 0.2);
+                if (name.EndsWith("running_var", StringComparison.Ordinal)) buffer.copy_(torch.rand(buffer.shape) + 0.5);
+            }
+            foreach (var (name, p) in model.Network.named_parameters())
+                if (name.EndsWith("_bn.bias", StringComparison.Ordinal)) p.copy_(torch.randn(p.shape) * 0.1);
+        }
+        model.Network.eval();
+        live = model.PredictProbabilities(pixels, count);
+        string path = tmp[preset + ".mien"];
+        model.Save(path);
+        return path;
+    }
+
+    private static byte[] RandomFaces(int count, int seed)
+    {
+        var pixels = new byte[count * 48 * 48];
+        new Random(seed).NextBytes(pixels);
+        return pixels;
+    }
+
+    [Theory]
+    [InlineData("vgg-small")]
+    [InlineData("mini-xception")]
+    [InlineData("seed")]
+    public void Compiled_float32_equals_the_live_network(string preset)
+    {
+        using var tmp = TestData.NewTempDir();
+        var pixels = RandomFaces(16, 5);
+        string path = SavedModel(tmp, preset, out var live, pixels, 16);
+        using var loaded = EmotionModel.Load(path, InferencePrecision.Float32);
+        Assert.Equal(InferencePrecision.Float32, loaded.Precision); // compiled, not the fallback
+        var compiled = loaded.PredictProbabilities(pixels, 16);
+        for (int i = 0; i < 16; i++)
+            for (int k = 0; k < Classes.Length; k++)
+                Assert.True(Math.Abs(live[i][k] - compiled[i][k]) < 1e-4, $"{preset} face {i} class {k}: live {live[i][k]} vs compiled {compiled[i][k]}");
+    }
+
+    [Theory]
+    [InlineData("vgg-small")]
+    [InlineData("mini-xception")]
+    public void Compiled_bfloat16_stays_close_to_float32(string preset)
+    {
+        using var tmp = TestData.NewTempDir();
+        var pixels = RandomFaces(16, 6);
+        string path = SavedModel(tmp, preset, out var live, pixels, 16);
+        using var loaded = EmotionModel.Load(path, InferencePrecision.BFloat16);
+        Assert.Equal(InferencePrecision.BFloat16, loaded.Precision);
+        var compiled = loaded.PredictProbabilities(pixels, 16);
+        double worst = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.Equal(1.0, compiled[i].Sum(), 3);
+            for (int k = 0; k < Classes.Length; k++) worst = Math.Max(worst, Math.Abs(live[i][k] - compiled[i][k]));
+        }
+        Assert.True(worst < 0.05, $"{preset}: bf16 probabilities differ from fp32 by up to {worst:F4}");
+    }
+
+    [Fact]
+    public void The_bundled_model_gives_the_same_answers_in_bfloat16_on_real_faces()
+    {
+        // 600 real PublicTest faces: the shipped default precision (bf16 on CPUs that have it) must not change answers.
+        var data = DatasetLoader.Load(TestData.Fer2013Zip, new DatasetLoadOptions { Limit = 6000 });
+        var test = data.IndicesOfSplit("test");
+        Assert.True(test.Length > 300, $"only {test.Length} PublicTest faces loaded");
+        int area = 48 * 48;
+        var pixels = test.SelectMany(i => data.Pixels.AsSpan(i * area, area).ToArray()).ToArray();
+        using var fp32 = DefaultModel.Load(InferencePrecision.Float32);
+        using var bf16 = DefaultModel.Load(InferencePrecision.BFloat16);
+        var a = fp32.PredictProbabilities(pixels, test.Length);
+        var b = bf16.PredictProbabilities(pixels, test.Length);
+        int agree = 0;
+        double worst = 0;
+        for (int i = 0; i < test.Length; i++)
+        {
+            if (Array.IndexOf(a[i], a[i].Max()) == Array.IndexOf(b[i], b[i].Max())) agree++;
+            for (int k = 0; k < a[i].Length; k++) worst = Math.Max(worst, Math.Abs(a[i][k] - b[i][k]));
+        }
+        Assert.True(agree >= test.Length * 0.98, $"top-1 agrees on {agree}/{test.Length} faces");
+        Assert.True(worst < 0.1, $"largest probability difference {worst:F4}");
+    }
+
+    [Fact]
+    public void A_model_loaded_inside_a_dispose_scope_outlives_it()
+    {
+        EmotionModel model;
+        using (torch.NewDisposeScope()) model = DefaultModel.Load();
+        using (model)
+        {
+            var p = model.PredictProbabilities(RandomFaces(2, 9), 2);
+            Assert.Equal(1.0, p[0].Sum(), 3);
+        }
+    }
+
+    [Fact]
+    public void Auto_picks_bfloat16_only_where_the_cpu_has_it()
+    {
+        using var model = DefaultModel.Load(InferencePrecision.Auto);
+        Assert.Equal(CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32, model.Precision);
+    }
+
+    [Fact]
+    public void Models_made_from_a_network_run_it_live()
+    {
+        // Training evaluates the model between weight updates: it must not predict from a stale snapshot.
+        using var model = EmotionModel.Create(ModelZoo.GetSpec("seed"), Classes, 0.5f, 0.25f);
+        Assert.Null(model.Precision);
+        model.Network.eval();
+        var pixels = RandomFaces(2, 4);
+        var before = model.PredictProbabilities(pixels, 2);
+        using (torch.no_grad()) foreach (var p in model.Network.parameters()) p.add_(0.05);
+        var after = model.PredictProbabilities(pixels, 2);
+        Assert.NotEqual(before[0], after[0]);
+    }
+}
