@@ -49,8 +49,7 @@ internal sealed class InferencePlan : IDisposable
     public Tensor Forward(Tensor input)
     {
         var t = input.to(_dtype);
-        // One grey channel: the same bytes, given NHWC strides, so the first convolution already answers channels-last.
-        if (t.dim() == 4 && t.shape[1] == 1) t = t.reshape(t.shape[0], t.shape[2], t.shape[3], 1).permute(0, 3, 1, 2);
+        t = MemoryLayout.GreyAsChannelsLast(t); // so the first convolution already answers channels-last
         foreach (var step in _steps) t = step(t);
         return t.to(ScalarType.Float32);
     }
@@ -76,11 +75,11 @@ internal sealed class InferencePlan : IDisposable
                         throw new NotSupportedException("Only zero-padded, non-transposed convolutions are compiled.");
                     var (w, b) = (c.weight!.detach().clone(), c.bias?.detach().clone() ?? torch.zeros(c.out_channels));
                     if (next is BatchNorm2d bn) { (w, b) = Fold(w, b, bn); i++; }
-                    w = Keep(ChannelsLast(w.to(_dtype)));
+                    w = Keep(MemoryLayout.ChannelsLast(w.to(_dtype)));
                     b = Keep(b.to(_dtype));
                     long[] stride = c.stride, padding = c.padding, dilation = c.dilation;
                     long groups = c.groups;
-                    steps.Add(t => ChannelsLast(nn.functional.conv2d(t, w, b, stride, padding, dilation, groups)));
+                    steps.Add(t => MemoryLayout.ChannelsLast(nn.functional.conv2d(t, w, b, stride, padding, dilation, groups)));
                     break;
                 }
                 case Linear l:
@@ -155,10 +154,6 @@ internal sealed class InferencePlan : IDisposable
         shape[0] = -1;
         return (w * scale.reshape(shape), b * scale + shift);
     }
-
-    /// <summary>Same shape and values, NHWC strides (a no-op when already so, or when there is one channel).</summary>
-    private static Tensor ChannelsLast(Tensor t) =>
-        t.dim() == 4 && t.shape[1] > 1 && t.stride(1) != 1 ? t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : t;
 
     private Tensor Keep(Tensor t)
     {
