@@ -159,16 +159,21 @@ def main():
         if not same:
             bad.append(info["name"]); print(f"  PyTorch shapes {shapes}\n  Mien shapes    {info['parameterShapes']}", file=sys.stderr); continue
 
-        # Training: Trainer.cs's inner loop (index_select, forward, cross-entropy with label smoothing 0.1, backward, AdamW).
-        net.train()
-        opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=5e-4)
+        # Training: Trainer.cs's inner loop (index_select, forward, cross-entropy with label smoothing 0.1, backward, AdamW),
+        # channels-last where Trainer trains so (MemoryLayout.CanTrainChannelsLast: no strided 1x1 convolution), on a copy
+        # so the inference timings below see the network as built.
+        cl_train = not any(isinstance(m, nn.Conv2d) and tuple(m.kernel_size) == (1, 1) and max(m.stride) > 1 for m in net.modules())
+        tnet = copy.deepcopy(net).to(memory_format=torch.channels_last) if cl_train else net
+        layout = (lambda t: t.contiguous(memory_format=torch.channels_last)) if cl_train else (lambda t: t)
+        tnet.train()
+        opt = torch.optim.AdamW(tnet.parameters(), lr=2e-3, weight_decay=5e-4)
         perm, per_epoch, step = torch.randperm(n, generator=torch.Generator().manual_seed(42)), n // a.batch, [0]
 
         def train_steps():
             for _ in range(a.train_steps):
                 idx = perm.narrow(0, step[0] % per_epoch * a.batch, a.batch); step[0] += 1
                 opt.zero_grad()
-                loss = F.cross_entropy(net(x.index_select(0, idx)), y.index_select(0, idx), label_smoothing=0.1)
+                loss = F.cross_entropy(tnet(layout(x.index_select(0, idx))), y.index_select(0, idx), label_smoothing=0.1)
                 loss.backward(); opt.step(); loss.item()
 
         train = throughput(a.warmup, a.runs, a.train_steps * a.batch, train_steps)
@@ -204,7 +209,7 @@ def main():
         print(f"{info['name']}: train {train['Median']:.0f} img/s; inference batch 1 {b1['Median']:.0f}, batch {a.batch} {b64['Median']:.0f} faces/s; "
               f"optimized fp32 {optimized['batch64']['Median']:.0f}" + (f", bf16 channels-last {bf16['batch64']['Median']:.0f}" if bf16 else ""), file=sys.stderr)
         results.append({"preset": info["name"], "parameters": params, "mienParameters": info["parameters"], "parametersMatch": same,
-                        "train": train, "inferBatch1": b1, "inferBatch64": b64, "optimizedFp32": optimized, "bf16ChannelsLast": bf16})
+                        "train": train, "trainChannelsLast": cl_train, "inferBatch1": b1, "inferBatch64": b64, "optimizedFp32": optimized, "bf16ChannelsLast": bf16})
 
     json.dump({"engine": "PyTorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
                "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),

@@ -99,6 +99,7 @@ def build_speed(raw, base):
         mflops = m["flops"] / 1e6
         training.append({"preset": m["preset"], "mien": m["train"], "mienAugmented": m["trainAugmented"],
                          "mienTrainerFitImagesPerSecond": m["trainerFitImagesPerSecond"], "pytorch": t.get("train"),
+                         "channelsLast": m.get("trainChannelsLast"),
                          "ratio": ratio(median(m["train"]), median(t.get("train")))})
         inference.append({"preset": m["preset"], "mien": {"batch1": m["inferBatch1"], "batch64": m["inferBatch64"]},
                           "mienApi": {"batch1": m["apiBatch1"], "batch64": m["apiBatch64"]},
@@ -229,10 +230,12 @@ def section_training(r):
            f"same architectures, same threads ({r['threads']['mien']} Mien, {r['threads']['pytorch']} PyTorch; PyTorch with "
            f"OPENBLAS_NUM_THREADS={r['pytorchOpenblasThreads']}). Step = index_select from the in-memory tensor, forward, cross-entropy "
            "(label smoothing 0.1), backward, AdamW. *+aug* adds Mien's batch augmentation; *Trainer.Fit* is the product's own loop "
-           "(2nd epoch, augmentation and progress included).", "",
-           f"| preset | Mien | Mien +aug | Mien Trainer.Fit | {r['pytorch']} | Mien / PyTorch |", "|---|--:|--:|--:|--:|--:|"]
+           "(2nd epoch, augmentation and progress included). *layout*: both engines train channels-last (NHWC) where Mien's "
+           "`Trainer` does, i.e. unless the network has a strided 1x1 convolution (LibTorch 2.10 crashes in its channels-last backward).",
+           "", f"| preset | layout | Mien | Mien +aug | Mien Trainer.Fit | {r['pytorch']} | Mien / PyTorch |", "|---|---|--:|--:|--:|--:|--:|"]
     for p in r["presets"]:
-        out.append(f"| {p['preset']} | {n0(median(p['mien']))} | {n0(median(p['mienAugmented']))} | {n0(p['mienTrainerFitImagesPerSecond'])} | "
+        layout = {True: "NHWC", False: "NCHW"}.get(p.get("channelsLast"), "?")
+        out.append(f"| {p['preset']} | {layout} | {n0(median(p['mien']))} | {n0(median(p['mienAugmented']))} | {n0(p['mienTrainerFitImagesPerSecond'])} | "
                    f"{n0(median(p['pytorch']))} | {p['ratio']:.2f} |")
     return "\n".join(out)
 

@@ -87,7 +87,7 @@ internal static class SpeedBench
             results.Add(new
             {
                 preset = spec.Name, parameters = summary.Parameters, flops = summary.Flops,
-                train, trainAugmented, trainerFitImagesPerSecond = fit,
+                train, trainAugmented, trainerFitImagesPerSecond = fit, trainChannelsLast = MemoryLayout.CanTrainChannelsLast(model.Network),
                 inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64, compiled,
             });
         }
@@ -106,6 +106,7 @@ internal static class SpeedBench
     private static Stat TrainSpeed(nn.Module<Tensor, Tensor> net, Tensor x, Tensor y, int batch, int warmup, int runs, int steps, BatchAugmenter? augmenter)
     {
         net.train();
+        bool channelsLast = MemoryLayout.CanTrainChannelsLast(net); // as Trainer does
         var defaults = new TrainingOptions();
         using var optimizer = optim.AdamW(net.parameters(), defaults.LearningRate, weight_decay: defaults.WeightDecay);
         long n = x.shape[0], batchesPerEpoch = n / batch, step = 0;
@@ -117,7 +118,7 @@ internal static class SpeedBench
             var xb = x.index_select(0, idx);
             if (augmenter is not null) xb = augmenter.Apply(xb);
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(net.forward(xb), y.index_select(0, idx), label_smoothing: defaults.LabelSmoothing);
+            var loss = nn.functional.cross_entropy(net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(xb) : xb), y.index_select(0, idx), label_smoothing: defaults.LabelSmoothing);
             loss.backward();
             optimizer.step();
             loss.item<float>();

@@ -71,7 +71,7 @@ public sealed class EmotionModel : IDisposable
         return Enumerable.Range(0, count).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
     }
 
-    private Tensor Logits(Tensor x) => _plan is null ? Network.forward(x) : _plan.Forward(x);
+    private Tensor Logits(Tensor x) => _plan is null ? Network.forward(MemoryLayout.GreyAsChannelsLast(x)) : _plan.Forward(x);
 
     public void Save(string path)
     {

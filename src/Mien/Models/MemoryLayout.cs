@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Mien.Models;
@@ -8,11 +9,19 @@ namespace Mien.Models;
 /// run channels-last: oneDNN's preferred layout, and LibTorch's NHWC max-pool is ~10x faster than its NCHW one on
 /// 48x48 maps. Values and shapes never change, only strides.
 /// </summary>
-internal static class MemoryLayout
+public static class MemoryLayout
 {
     /// <summary>A contiguous one-channel batch viewed with NHWC strides: the same bytes, no copy.</summary>
     public static Tensor GreyAsChannelsLast(Tensor t) =>
         t.dim() == 4 && t.shape[1] == 1 && t.is_contiguous() ? t.reshape(t.shape[0], t.shape[2], t.shape[3], 1).permute(0, 3, 1, 2) : t;
+
+    /// <summary>
+    /// Whether a network can be trained channels-last. LibTorch 2.10 crashes (SIGSEGV) in the backward pass of a
+    /// 1x1 convolution with stride > 1 on channels-last input (mini-xception's shortcuts); such networks train NCHW.
+    /// Forward passes are unaffected.
+    /// </summary>
+    public static bool CanTrainChannelsLast(nn.Module network) =>
+        !network.modules().OfType<Conv2d>().Any(c => c.kernel_size.All(k => k == 1) && c.stride.Any(s => s > 1));
 
     /// <summary>A copy with NHWC strides, unless it already has them (or has one channel).</summary>
     public static Tensor ChannelsLast(Tensor t) =>

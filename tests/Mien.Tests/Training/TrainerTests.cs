@@ -84,4 +84,16 @@ public class TrainerTests
         var r = new Trainer(o).Fit(sub, split, Small);
         Assert.All(r.History, h => Assert.True(double.IsFinite(h.TrainLoss)));
     }
+
+    [Fact]
+    public void Networks_with_strided_1x1_convolutions_train_without_crashing()
+    {
+        // mini-xception's shortcuts are strided 1x1 convolutions, whose channels-last backward crashes LibTorch 2.10:
+        // the trainer must keep such networks NCHW (a crash here kills the test host).
+        Assert.False(MemoryLayout.CanTrainChannelsLast(ModelBuilder.Build(ModelZoo.GetSpec("mini-xception"), 7, out _)));
+        Assert.True(MemoryLayout.CanTrainChannelsLast(ModelBuilder.Build(ModelZoo.GetSpec("vgg-small"), 7, out _)));
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 8 == 0).ToArray());
+        var r = new Trainer(new TrainingOptions { Epochs = 1, BatchSize = 16 }).Fit(sub, Splitter.HoldOut(sub, 0.3, seed: 2), ModelZoo.GetSpec("mini-xception"));
+        Assert.True(double.IsFinite(r.History[0].TrainLoss));
+    }
 }
