@@ -15,7 +15,8 @@ public static class MienEndpoints
     {
         var options = configuration.GetSection("Mien").Get<ServiceOptions>() ?? new ServiceOptions();
         services.AddSingleton(options);
-        services.AddSingleton(_ => options.ModelPath is { } path ? EmotionRecognizer.Load(path) : EmotionRecognizer.LoadDefault());
+        var recognizerOptions = new RecognizerOptions { Precision = options.Precision };
+        services.AddSingleton(_ => options.ModelPath is { } path ? EmotionRecognizer.Load(path, recognizerOptions) : EmotionRecognizer.LoadDefault(recognizerOptions));
         return services;
     }
 
@@ -23,7 +24,7 @@ public static class MienEndpoints
     {
         app.MapGet("/health", (EmotionRecognizer r) => Results.Ok(new
         {
-            status = "ok", model = r.Model.Metadata.Spec.Name, classes = r.ClassNames, inputSize = r.Model.InputSize,
+            status = "ok", model = r.Model.Metadata.Spec.Name, classes = r.ClassNames, inputSize = r.Model.InputSize, precision = r.Model.Precision?.ToString(),
             trainedOn = r.Model.Metadata.TrainedOn, metrics = r.Model.Metadata.Metrics,
         }));
 

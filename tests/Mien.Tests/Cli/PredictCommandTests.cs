@@ -85,4 +85,25 @@ public class PredictCommandTests
         Assert.Equal(1, exit);
         Assert.Contains("none.mien", err);
     }
+
+    [Fact]
+    public void Precision_fp32_and_bf16_agree_and_a_bad_value_is_refused()
+    {
+        var (exit32, out32, _) = CliRunner.Run("predict", "--format", "jsonl", "--precision", "fp32", Photo("astronaut.png"));
+        var (exit16, out16, _) = CliRunner.Run("predict", "--format", "jsonl", "--precision", "bf16", Photo("astronaut.png"));
+        Assert.Equal(0, exit32);
+        Assert.Equal(0, exit16);
+        using var a = System.Text.Json.JsonDocument.Parse(out32.Trim());
+        using var b = System.Text.Json.JsonDocument.Parse(out16.Trim());
+        var fa = a.RootElement.GetProperty("faces")[0];
+        var fb = b.RootElement.GetProperty("faces")[0];
+        Assert.Equal("happy", fa.GetProperty("emotion").GetString());
+        Assert.Equal(fa.GetProperty("emotion").GetString(), fb.GetProperty("emotion").GetString());
+        Assert.Equal(fa.GetProperty("confidence").GetDouble(), fb.GetProperty("confidence").GetDouble(), 0.05);
+
+        var (exit, _, err) = CliRunner.Run("predict", "--precision", "fp8", Photo("astronaut.png"));
+        Assert.NotEqual(0, exit);
+        Assert.Contains("--precision", err);
+        Assert.Contains("fp8", err);
+    }
 }

@@ -24,6 +24,7 @@ public class WebServiceTests(WebServiceTests.Host host) : IClassFixture<WebServi
         using var doc = JsonDocument.Parse(await client.GetStringAsync("/health"));
         Assert.Equal("ok", doc.RootElement.GetProperty("status").GetString());
         Assert.Equal(7, doc.RootElement.GetProperty("classes").GetArrayLength());
+        Assert.Contains(doc.RootElement.GetProperty("precision").GetString(), new[] { "Float32", "BFloat16" }); // compiled, not the live network
     }
 
     [Fact]
