@@ -21,7 +21,7 @@ internal static class CrossValidateCommand
         data.AddTo(cmd); t.AddTo(cmd); cmd.Options.Add(folds); cmd.Options.Add(output);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            var spec = ModelZoo.GetSpec(r.GetValue(t.Model)!);
+            var spec = t.Spec(r);
             string runDir = r.GetValue(output) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-cv-{spec.Name}");
             bool quiet = r.GetValue(t.Quiet);
             var d = data.Load(r, c, quiet);

@@ -22,7 +22,7 @@ internal static class TrainCommand
         cmd.Options.Add(output); cmd.Options.Add(resume); cmd.Options.Add(valFraction); cmd.Options.Add(testFraction);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            var spec = ModelZoo.GetSpec(r.GetValue(t.Model)!);
+            var spec = t.Spec(r);
             string runDir = r.GetValue(output) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{spec.Name}");
             var options = t.Options(r, runDir, r.GetValue(resume));
             bool quiet = r.GetValue(t.Quiet);

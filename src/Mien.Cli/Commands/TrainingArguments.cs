@@ -28,12 +28,22 @@ internal sealed class TrainingArguments
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for splits, initialisation, shuffling and augmentation.", DefaultValueFactory = _ => D.Seed };
     public Option<int> Threads { get; } = new("--threads") { Description = "LibTorch threads (0 = one per core)." };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Only the final results (for scripts)." };
+    public Option<string?> InitFrom { get; } = new("--init-from") { Description = "Transfer learning: start from this trained .mien model (its architecture and normalisation; classes it knows keep their weights), e.g. models/mien-default.mien." };
+    public Option<bool> FreezeFeatures { get; } = new("--freeze-features") { Description = "With --init-from: train only the final classifier." };
 
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet })
+                     EarlyStopping, ClassWeights, LabelSmoothing, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures })
             c.Options.Add(o);
+    }
+
+    /// <summary>The architecture to train: the --init-from model's own, else the --model preset or spec file.</summary>
+    public Mien.Models.ModelSpec Spec(ParseResult r)
+    {
+        if (r.GetValue(InitFrom) is not { } path) return Mien.Models.ModelZoo.GetSpec(r.GetValue(Model)!);
+        using var initial = Mien.Models.EmotionModel.Load(path, Mien.Models.InferencePrecision.Float32);
+        return initial.Metadata.Spec;
     }
 
     public bool GroupBySubject(ParseResult r) => r.GetValue(GroupBy)?.ToLowerInvariant() switch
@@ -54,6 +64,7 @@ internal sealed class TrainingArguments
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift) },
             Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,
+            InitialModel = r.GetValue(InitFrom), FreezeFeatures = r.GetValue(FreezeFeatures),
         };
         o.Validate();
         return o;

@@ -50,9 +50,19 @@ public sealed class Trainer(TrainingOptions options)
         torch.manual_seed(o.Seed);
         var generator = new Generator((ulong)o.Seed);
 
-        var (mean, std) = PixelStatistics(data, split.Train);
+        using var initial = o.InitialModel is null ? null : EmotionModel.Load(o.InitialModel, InferencePrecision.Float32);
+        if (initial is not null && initial.Metadata.Spec.ToJson() != spec.ToJson())
+            throw new ArgumentException($"{o.InitialModel} is a '{initial.Metadata.Spec.Name}' model; train it with its own layer spec (the CLI does so with --init-from).");
+        // A pretrained network expects the inputs normalised as in its own training.
+        var (mean, std) = initial is null ? PixelStatistics(data, split.Train) : (initial.Metadata.Mean, initial.Metadata.Std);
         var model = EmotionModel.Create(spec, data.ClassNames, mean, std);
         var net = model.Network;
+        if (initial is not null)
+        {
+            var t = WeightTransfer.Apply(initial, model, o.FreezeFeatures);
+            Say($"Initialised from {Path.GetFileName(o.InitialModel)}: {t.TensorsCopied} of {t.Tensors} weight tensors; classes kept: {string.Join(", ", t.ClassesKept)}" +
+                (t.ClassesNew.Count > 0 ? $"; new: {string.Join(", ", t.ClassesNew)}" : "") + (o.FreezeFeatures ? "; features frozen" : "") + ".");
+        }
         bool channelsLast = MemoryLayout.CanTrainChannelsLast(net); // 1.3-1.6x faster where LibTorch allows it
         string? runDir = o.RunDirectory;
         string? ckptDir = runDir is null ? null : Path.Combine(runDir, "checkpoints");
@@ -196,6 +206,7 @@ public sealed class Trainer(TrainingOptions options)
                 ["optimizer"] = o.Optimizer, ["learning_rate"] = o.LearningRate.ToString(CultureInfo.InvariantCulture),
                 ["batch_size"] = o.BatchSize.ToString(CultureInfo.InvariantCulture), ["schedule"] = o.Schedule,
                 ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture), ["augmentation"] = o.Augmentation.Enabled ? "on" : "off",
+                ["init_from"] = o.InitialModel is null ? "" : Path.GetFileName(o.InitialModel) + (o.FreezeFeatures ? " (features frozen)" : ""),
             },
             Metrics = new() { ["validation_accuracy"] = val.Accuracy, ["validation_macro_f1"] = val.MacroF1, ["validation_loss"] = val.Loss },
         });

@@ -40,6 +40,15 @@ public sealed record TrainingOptions
     /// <summary>Continue from the run directory's last checkpoint.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>
+    /// Transfer learning: start from this trained <c>.mien</c> model instead of random weights. Its layer spec and
+    /// input normalisation are kept; classes it knows keep their output weights, new classes start fresh.
+    /// </summary>
+    public string? InitialModel { get; init; }
+
+    /// <summary>With <see cref="InitialModel"/>: train only the final classifier, the features stay as they were.</summary>
+    public bool FreezeFeatures { get; init; }
+
     public static IReadOnlyList<string> Optimizers { get; } = ["sgd", "adam", "adamw", "rmsprop"];
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
@@ -52,5 +61,6 @@ public sealed record TrainingOptions
         if (!LearningRateSchedule.Names.Contains(Schedule)) throw new ArgumentException($"unknown schedule '{Schedule}'. Known: {string.Join(", ", LearningRateSchedule.Names)}.");
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"label smoothing must be in [0, 1) (got {LabelSmoothing}).");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");
+        if (FreezeFeatures && InitialModel is null) throw new ArgumentException("freezing the features needs an initial model to take them from.");
     }
 }

@@ -96,4 +96,53 @@ public class TrainerTests
         var r = new Trainer(new TrainingOptions { Epochs = 1, BatchSize = 16 }).Fit(sub, Splitter.HoldOut(sub, 0.3, seed: 2), ModelZoo.GetSpec("mini-xception"));
         Assert.True(double.IsFinite(r.History[0].TrainLoss));
     }
+
+    [Fact]
+    public void Fine_tuning_the_fer_model_beats_training_from_scratch_on_unseen_ck_subjects()
+    {
+        // Transfer learning: the bundled FER2013 model's features, two epochs on CK+, scored on people it never saw.
+        using var tmp = TestData.NewTempDir();
+        string initial = tmp["fer.mien"];
+        using (var fer = Mien.Inference.DefaultModel.Load(InferencePrecision.Float32)) fer.Save(initial);
+        var split = Splitter.HoldOut(Ck, 0.25, seed: 3);
+        var o = new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 3 };
+        var spec = ModelZoo.GetSpec("vgg-small");
+        var scratch = new Trainer(o).Fit(Ck, split, spec);
+        var tuned = new Trainer(o with { InitialModel = initial }).Fit(Ck, split, spec);
+        Assert.True(tuned.Validation.Accuracy > scratch.Validation.Accuracy + 0.10,
+            $"fine-tuned {tuned.Validation.Accuracy:P1} vs scratch {scratch.Validation.Accuracy:P1}");
+        Assert.Equal("fer.mien", tuned.Model.Metadata.Training!["init_from"]);
+        using var fer2 = EmotionModel.Load(initial, InferencePrecision.Float32);
+        Assert.Equal(fer2.Metadata.Mean, tuned.Model.Metadata.Mean); // the pretrained normalisation is kept
+    }
+
+    [Fact]
+    public void Weight_transfer_keeps_shared_classes_rows_and_can_freeze_the_features()
+    {
+        using var source = EmotionModel.Create(Small, ["anger", "happy", "sadness"], 0.5f, 0.25f);
+        using var target = EmotionModel.Create(Small, ["happy", "contempt", "anger"], 0.5f, 0.25f);
+        var t = WeightTransfer.Apply(source, target, freezeFeatures: true);
+        Assert.Equal(["happy", "anger"], t.ClassesKept);
+        Assert.Equal(["contempt"], t.ClassesNew);
+        Assert.Equal(t.Tensors, t.TensorsCopied);
+        var sw = source.Network.state_dict()["classifier.weight"];
+        var tw = target.Network.state_dict()["classifier.weight"];
+        Assert.True(tw[0].eq(sw[1]).all().item<bool>()); // happy
+        Assert.True(tw[2].eq(sw[0]).all().item<bool>()); // anger
+        Assert.False(tw[1].eq(sw[2]).all().item<bool>()); // contempt is new, not sadness
+        var trainable = target.Network.named_parameters().Where(p => p.parameter.requires_grad).Select(p => p.name).ToList();
+        Assert.Equal(["classifier.weight", "classifier.bias"], trainable);
+    }
+
+    [Fact]
+    public void An_initial_model_of_another_architecture_is_refused_by_name()
+    {
+        using var tmp = TestData.NewTempDir();
+        using (var m = EmotionModel.Create(Small, Ck.ClassNames, 0.5f, 0.25f)) m.Save(tmp["small.mien"]);
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 8 == 0).ToArray());
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(new TrainingOptions { Epochs = 1, InitialModel = tmp["small.mien"] })
+            .Fit(sub, Splitter.HoldOut(sub, 0.3, seed: 2), ModelZoo.GetSpec("vgg-small")));
+        Assert.Contains("small.mien", e.Message);
+        Assert.Contains("test-small", e.Message);
+    }
 }
