@@ -51,6 +51,15 @@ class Residual(nn.Module):
         return self.main(x) + self.shortcut(x)
 
 
+class Subsample(nn.Module):
+    def __init__(self, stride):
+        super().__init__()
+        self.stride = stride
+
+    def forward(self, x):
+        return x[:, :, ::self.stride, ::self.stride]
+
+
 def build_sequence(layers, shape):
     """shape = (C, H, W, flat). Returns (modules, shape)."""
     mods = []
@@ -98,7 +107,9 @@ def build_sequence(layers, shape):
                 shortcut = nn.Identity()
             else:
                 s = l.get("shortcut_stride") or max(1, h0 // h)
-                shortcut = nn.Sequential(nn.Conv2d(c0, c, 1, stride=s, bias=False), nn.BatchNorm2d(c))
+                # As ModelBuilder.cs: a strided 1x1 convolution written as subsample + 1x1 (same function and parameters).
+                shortcut = nn.Sequential(nn.Conv2d(c0, c, 1, bias=False), nn.BatchNorm2d(c)) if s == 1 else \
+                    nn.Sequential(Subsample(s), nn.Conv2d(c0, c, 1, bias=False), nn.BatchNorm2d(c))
             mods.append(Residual(nn.Sequential(*main), shortcut))
         else:
             raise ValueError(f"unknown layer type {t}")

@@ -158,7 +158,11 @@ public static class ModelBuilder
                         int s = l.ShortcutStride ?? (int)Math.Max(1, inShape.H / shape.H);
                         if ((inShape.H + s - 1) / s != shape.H || (inShape.W + s - 1) / s != shape.W)
                             throw new ModelSpecException($"{at}: the main branch maps {inShape} to {shape}; a stride-{s} shortcut cannot match it.");
-                        shortcut = nn.Sequential(("conv", nn.Conv2d(inShape.C, shape.C, 1, stride: s, bias: false)), ("bn", nn.BatchNorm2d(shape.C)));
+                        // A strided 1x1 convolution, written as subsample + 1x1 so the block can train channels-last
+                        // (same function and parameters; see Subsample).
+                        shortcut = s == 1
+                            ? nn.Sequential(("conv", nn.Conv2d(inShape.C, shape.C, 1, bias: false)), ("bn", nn.BatchNorm2d(shape.C)))
+                            : nn.Sequential(("subsample", new Subsample(s)), ("conv", nn.Conv2d(inShape.C, shape.C, 1, bias: false)), ("bn", nn.BatchNorm2d(shape.C)));
                         macs += shape.H * shape.W * shape.C * inShape.C;
                         paramsBefore += shape.C * inShape.C + 2 * shape.C;
                     }

@@ -73,4 +73,20 @@ public class ModelBuilderTests
         Assert.Contains("resnet-9000", e.Message);
         Assert.Contains("vgg-small", e.Message);
     }
+
+    [Theory]
+    [InlineData(48)] [InlineData(47)]
+    public void Subsample_then_1x1_equals_a_strided_1x1_convolution(int size)
+    {
+        // The residual shortcut's form (see Subsample): same function as Conv2d(1x1, stride 2), odd sizes included.
+        torch.manual_seed(3);
+        using var strided = torch.nn.Conv2d(8, 16, 1, stride: 2, bias: false);
+        using var plain = torch.nn.Conv2d(8, 16, 1, bias: false);
+        using (torch.no_grad()) plain.weight!.copy_(strided.weight!);
+        var x = torch.randn(2, 8, size, size);
+        var expected = strided.forward(x);
+        var actual = plain.forward(new Subsample(2).forward(x));
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True(expected.allclose(actual, rtol: 1e-5, atol: 1e-6));
+    }
 }
