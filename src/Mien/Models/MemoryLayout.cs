@@ -17,7 +17,7 @@ public static class MemoryLayout
 
     /// <summary>
     /// Whether a network can be trained channels-last. LibTorch 2.10 crashes (SIGSEGV) in the backward pass of a
-    /// 1x1 convolution with stride > 1 on channels-last input (mini-xception's shortcuts); such networks train NCHW.
+    /// 1x1 convolution with stride > 1 on channels-last input; such networks train NCHW (residual shortcuts avoid it, see Subsample).
     /// Forward passes are unaffected.
     /// </summary>
     public static bool CanTrainChannelsLast(nn.Module network) =>
