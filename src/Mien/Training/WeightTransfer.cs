@@ -13,9 +13,7 @@ public static class WeightTransfer
 {
     private const string Classifier = "classifier.";
 
-    public sealed record Result(int Tensors, int TensorsCopied, IReadOnlyList<string> ClassesKept, IReadOnlyList<string> ClassesNew);
-
-    public static Result Apply(EmotionModel source, EmotionModel target, bool freezeFeatures)
+    public static WeightTransferResult Apply(EmotionModel source, EmotionModel target, bool freezeFeatures)
     {
         var from = source.Network.state_dict();
         var to = target.Network.state_dict();
@@ -48,6 +46,6 @@ public static class WeightTransfer
         if (freezeFeatures)
             foreach (var (name, p) in target.Network.named_parameters())
                 if (!name.StartsWith(Classifier, StringComparison.Ordinal)) p.requires_grad_(false);
-        return new Result(to.Count, copied, kept, fresh);
+        return new WeightTransferResult(to.Count, copied, kept, fresh);
     }
 }
