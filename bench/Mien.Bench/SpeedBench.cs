@@ -68,8 +68,7 @@ internal static class SpeedBench
             model.Save(saved);
             var compiled = new Dictionary<string, object?>();
             Stat? shipped64 = null;
-            string auto;
-            using (var m = EmotionModel.Load(saved)) auto = m.Precision == InferencePrecision.BFloat16 ? "bf16" : "fp32";
+            string auto = EmotionModel.ResolvePrecision(InferencePrecision.Auto) == InferencePrecision.BFloat16 ? "bf16" : "fp32";
             foreach (var precision in new[] { InferencePrecision.Float32, InferencePrecision.BFloat16 })
             {
                 string key = precision == InferencePrecision.BFloat16 ? "bf16" : "fp32";

@@ -12,7 +12,7 @@ namespace Mien.Models;
 /// Prediction is thread-safe (inference mode, no shared mutable state).
 /// <para>
 /// A model made from a network (<see cref="Create"/>, training) predicts with that live network in float32, so
-/// it sees every weight update. A model read by <see cref="Load"/> is for prediction: it is compiled once into an
+/// it sees every weight update. A model read by <see cref="Load"/> is for prediction: at its first prediction it is compiled into an
 /// <see cref="InferencePlan"/> (batch norm folded, channels-last, bfloat16 where the CPU has it), ~2.5x faster.
 /// </para>
 /// </summary>
@@ -20,7 +20,8 @@ public sealed class EmotionModel : IDisposable
 {
     public const string FileExtension = ".mien";
     private static readonly JsonSerializerOptions Json = Reporting.MienJson.Options;
-    private readonly InferencePlan? _plan;
+    // Compiled on first use: a model loaded only for its weights or metadata (checkpoints, --init-from) never pays for it.
+    private readonly Lazy<InferencePlan?>? _plan;
 
     public EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
     {
@@ -28,13 +29,19 @@ public sealed class EmotionModel : IDisposable
         Metadata = metadata;
     }
 
-    private EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata, InferencePlan? plan) : this(network, metadata) => _plan = plan;
+    private EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata, InferencePrecision precision) : this(network, metadata) =>
+        _plan = new(() => Compile(network, ResolvePrecision(precision)));
 
     /// <summary>
     /// The precision predictions are computed in: Float32 or BFloat16 for a loaded model, null for a live
     /// network (float32, no compilation).
     /// </summary>
-    public InferencePrecision? Precision => _plan?.Precision;
+    public InferencePrecision? Precision => _plan?.Value?.Precision;
+
+    /// <summary>What <see cref="InferencePrecision.Auto"/> means on this machine; other values are returned as they are.</summary>
+    public static InferencePrecision ResolvePrecision(InferencePrecision precision) =>
+        precision != InferencePrecision.Auto ? precision
+        : CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
 
     public nn.Module<Tensor, Tensor> Network { get; }
     public ModelMetadata Metadata { get; }
@@ -71,7 +78,7 @@ public sealed class EmotionModel : IDisposable
         return Enumerable.Range(0, count).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
     }
 
-    private Tensor Logits(Tensor x) => _plan is null ? Network.forward(MemoryLayout.GreyAsChannelsLast(x)) : _plan.Forward(x);
+    private Tensor Logits(Tensor x) => _plan?.Value is { } plan ? plan.Forward(x) : Network.forward(MemoryLayout.GreyAsChannelsLast(x));
 
     public void Save(string path)
     {
@@ -123,7 +130,7 @@ public sealed class EmotionModel : IDisposable
             buffer.Position = 0;
             using (var reader = new BinaryReader(buffer)) network.load(reader, strict: true);
             network.eval();
-            return new EmotionModel(network, meta, Compile(network, precision));
+            return new EmotionModel(network, meta, precision);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or ArgumentException or ModelSpecException)
         {
@@ -133,14 +140,13 @@ public sealed class EmotionModel : IDisposable
 
     private static InferencePlan? Compile(nn.Module network, InferencePrecision precision)
     {
-        if (precision == InferencePrecision.Auto) precision = CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
         try { return InferencePlan.Build(network, precision); }
         catch (NotSupportedException) { return null; } // a layer the compiler does not know: run the network as it is
     }
 
     public void Dispose()
     {
-        _plan?.Dispose();
+        if (_plan is { IsValueCreated: true }) _plan.Value?.Dispose();
         Network.Dispose();
     }
 }
