@@ -34,6 +34,17 @@ public class CliTests
     }
 
     [Fact]
+    public void Missing_initial_model_and_freeze_without_one_exit_non_zero_with_the_reason()
+    {
+        var (exit, _, err) = CliRunner.Run("train", "--data", TestData.CkPlusZip, "--init-from", "/nope/fer.mien", "--epochs", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains("/nope/fer.mien", err);
+        (exit, _, err) = CliRunner.Run("train", "--data", TestData.CkPlusZip, "--freeze-features", "--epochs", "1", "--limit", "100");
+        Assert.Equal(1, exit);
+        Assert.Contains("initial model", err);
+    }
+
+    [Fact]
     public void Unknown_preset_exits_non_zero()
     {
         var (exit, _, err) = CliRunner.Run("train", "--data", TestData.CkPlusZip, "--model", "nonet");
