@@ -20,6 +20,7 @@ internal sealed class TrainingArguments
     public Option<int> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop after N epochs without validation improvement (0 = off)." };
     public Option<bool> ClassWeights { get; } = new("--class-weights") { Description = "Weight the loss by inverse class frequency." };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => D.LabelSmoothing };
+    public Option<string> Labels { get; } = new("--labels") { Description = "Datasets with annotator votes (FER+): soft (train on the vote distribution) or majority (the top vote only).", DefaultValueFactory = _ => D.Labels };
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Turn off augmentation (shift, zoom, rotation, flip, brightness/contrast)." };
     public Option<double> Rotation { get; } = new("--rotation") { Description = "Augmentation: maximum rotation in degrees.", DefaultValueFactory = _ => D.Augmentation.MaxRotationDegrees };
     public Option<double> Shift { get; } = new("--shift") { Description = "Augmentation: maximum shift as a fraction of the side.", DefaultValueFactory = _ => D.Augmentation.MaxShift };
@@ -34,7 +35,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures })
+                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures })
             c.Options.Add(o);
     }
 
@@ -60,7 +61,7 @@ internal sealed class TrainingArguments
             Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!.ToLowerInvariant(),
             LearningRate = r.GetValue(LearningRate), WeightDecay = r.GetValue(WeightDecay), Momentum = r.GetValue(Momentum),
             Schedule = r.GetValue(Schedule)!.ToLowerInvariant(), WarmupEpochs = r.GetValue(Warmup), StepEpochs = r.GetValue(StepEpochs),
-            EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LabelSmoothing = r.GetValue(LabelSmoothing),
+            EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift) },
             Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,

@@ -5,6 +5,7 @@ public static class DatasetFormats
 {
     public static IReadOnlyList<IDatasetFormat> All { get; } =
     [
+        new FerPlusFormat(),
         new Fer2013CsvFormat(),
         new ClassFolderFormat(),
     ];

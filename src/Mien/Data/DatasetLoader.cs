@@ -75,8 +75,11 @@ public static class DatasetLoader
 
         var names = raw.Select(r => EmotionVocabulary.Normalize(r.ClassName)).ToArray();
         var allClasses = EmotionVocabulary.Order(names);
-        var classes = EmotionVocabulary.Order(keep.Select(i => names[i]));
+        // Classes that only ever get a share of the votes (never a majority) are classes too: FER+'s contempt.
+        var voted = keep.SelectMany(i => raw[i].Votes?.Where(v => v.Value > 0).Select(v => EmotionVocabulary.Normalize(v.Key)) ?? []);
+        var classes = EmotionVocabulary.Order(keep.Select(i => names[i]).Concat(voted));
         var lost = allClasses.Except(classes).ToList();
+        float[]? targets = keep.Any(i => raw[i].Votes is not null) ? Targets(raw, keep, names, classes) : null;
         if (lost.Count > 0)
             throw new MienDataException($"'{path}': class '{lost[0]}' has no readable images.");
 
@@ -87,7 +90,29 @@ public static class DatasetLoader
             keep.Select(i => raw[i].Subject).ToArray(),
             keep.Select(i => raw[i].Split).ToArray(),
             keep.Select(i => raw[i].Source).ToArray(),
-            problems, new Dictionary<string, int>(sizes), format.Name);
+            problems, new Dictionary<string, int>(sizes), format.Name, targets);
+    }
+
+    // One distribution per kept image: its votes normalised, or one-hot on its class when it has none.
+    private static float[] Targets(List<RawSample> raw, int[] keep, string[] names, List<string> classes)
+    {
+        int c = classes.Count;
+        var targets = new float[keep.Length * c];
+        for (int k = 0; k < keep.Length; k++)
+        {
+            var row = targets.AsSpan(k * c, c);
+            var votes = raw[keep[k]].Votes;
+            float sum = 0;
+            if (votes is not null)
+                foreach (var (name, v) in votes)
+                {
+                    int j = classes.IndexOf(EmotionVocabulary.Normalize(name));
+                    if (j >= 0 && v > 0) { row[j] += v; sum += v; }
+                }
+            if (sum <= 0) { row.Clear(); row[classes.IndexOf(names[keep[k]])] = 1; }
+            else for (int j = 0; j < c; j++) row[j] /= sum;
+        }
+        return targets;
     }
 
     /// <summary>Opens a folder, .zip or single file as a file tree.</summary>

@@ -2,20 +2,43 @@ namespace Mien.Data;
 
 /// <summary>
 /// A decoded, labelled set of grey face images, all the same size, held in memory as bytes (FER2013's
-/// 32k faces are ~75 MB). Labels are indices into <see cref="ClassNames"/>.
+/// 32k faces are ~75 MB). Labels are indices into <see cref="ClassNames"/>. Datasets labelled by several annotators
+/// (FER+) also carry <see cref="Targets"/>, each face's label distribution; <see cref="Labels"/> is then its majority.
 /// </summary>
 public sealed class FaceDataset
 {
     public FaceDataset(string origin, IReadOnlyList<string> classNames, int width, int height,
         byte[] pixels, int[] labels, string?[] subjects, string?[] splits, string[] sources,
-        IReadOnlyList<DataProblem>? problems = null, IReadOnlyDictionary<string, int>? originalSizes = null, string format = "")
+        IReadOnlyList<DataProblem>? problems = null, IReadOnlyDictionary<string, int>? originalSizes = null, string format = "",
+        float[]? targets = null)
     {
         int n = labels.Length;
         if (pixels.Length != n * width * height || subjects.Length != n || splits.Length != n || sources.Length != n)
             throw new ArgumentException("Dataset arrays disagree in length.");
+        if (targets is not null && targets.Length != n * classNames.Count)
+            throw new ArgumentException("Dataset targets must hold one distribution over the classes per image.");
         Origin = origin; ClassNames = classNames; Width = width; Height = height;
         Pixels = pixels; Labels = labels; Subjects = subjects; Splits = splits; Sources = sources;
         Problems = problems ?? []; OriginalSizes = originalSizes ?? new Dictionary<string, int>(); Format = format;
+        Targets = targets;
+    }
+
+    /// <summary>
+    /// Per-image label distributions (row-major, <see cref="Count"/> x classes, each row summing to 1), or null when
+    /// every image has one hard label. FER+ fills it from its ten annotators' votes.
+    /// </summary>
+    public float[]? Targets { get; }
+
+    public bool HasSoftTargets => Targets is not null;
+
+    /// <summary>One image's label distribution: its <see cref="Targets"/> row, or one-hot on its label.</summary>
+    public float[] Target(int index)
+    {
+        int c = ClassNames.Count;
+        if (Targets is not null) return Targets.AsSpan(index * c, c).ToArray();
+        var t = new float[c];
+        t[Labels[index]] = 1;
+        return t;
     }
 
     public string Origin { get; }
@@ -77,10 +100,14 @@ public sealed class FaceDataset
         for (int k = 0; k < indices.Count; k++) Image(indices[k]).CopyTo(pixels.AsSpan(k * size, size));
         return new FaceDataset(Origin, ClassNames, Width, Height, pixels,
             indices.Select(i => Labels[i]).ToArray(), indices.Select(i => Subjects[i]).ToArray(),
-            indices.Select(i => Splits[i]).ToArray(), indices.Select(i => Sources[i]).ToArray(), Problems, OriginalSizes, Format);
+            indices.Select(i => Splits[i]).ToArray(), indices.Select(i => Sources[i]).ToArray(), Problems, OriginalSizes, Format,
+            Targets is null ? null : indices.SelectMany(Target).ToArray());
     }
 
-    /// <summary>Keeps only the named classes (e.g. CK+ without contempt), re-indexing labels.</summary>
+    /// <summary>
+    /// Keeps only the other classes (e.g. CK+ without contempt), re-indexing labels. With label distributions, the
+    /// dropped classes' shares are removed and the rest renormalised; images whose majority was a dropped class go.
+    /// </summary>
     public FaceDataset WithoutClasses(IEnumerable<string> drop)
     {
         var dropSet = drop.Select(EmotionVocabulary.Normalize).ToHashSet();
@@ -88,6 +115,18 @@ public sealed class FaceDataset
         var names = ClassNames.Where(c => !dropSet.Contains(c)).ToList();
         var sub = Subset(keep);
         var remap = sub.Labels.Select(l => names.IndexOf(ClassNames[l])).ToArray();
-        return new FaceDataset(Origin, names, Width, Height, sub.Pixels, remap, sub.Subjects, sub.Splits, sub.Sources, Problems, OriginalSizes, Format);
+        float[]? targets = null;
+        if (sub.Targets is not null)
+        {
+            var kept = names.Select(n => ((IList<string>)ClassNames).IndexOf(n)).ToArray();
+            targets = new float[keep.Length * names.Count];
+            for (int i = 0; i < keep.Length; i++)
+            {
+                var row = sub.Target(i);
+                float sum = kept.Sum(c => row[c]);
+                for (int k = 0; k < kept.Length; k++) targets[i * names.Count + k] = sum > 0 ? row[kept[k]] / sum : (k == remap[i] ? 1 : 0);
+            }
+        }
+        return new FaceDataset(Origin, names, Width, Height, sub.Pixels, remap, sub.Subjects, sub.Splits, sub.Sources, Problems, OriginalSizes, Format, targets);
     }
 }

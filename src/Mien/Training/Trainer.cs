@@ -75,6 +75,8 @@ public sealed class Trainer(TrainingOptions options)
 
         using var trainX = model.ToInput(Gather(data, split.Train), split.Train.Length);
         using var trainY = torch.tensor(split.Train.Select(i => (long)data.Labels[i]).ToArray());
+        bool soft = data.HasSoftTargets && o.Labels == "soft";
+        using var trainT = soft ? torch.tensor(split.Train.SelectMany(data.Target).ToArray()).reshape(split.Train.Length, data.ClassNames.Count) : null;
         Tensor? weights = null;
         if (o.ClassWeights)
         {
@@ -131,7 +133,9 @@ public sealed class Trainer(TrainingOptions options)
                     var y = trainY.index_select(0, idx);
                     optimizer.zero_grad();
                     var logits = net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x);
-                    var loss = nn.functional.cross_entropy(logits, y, weights, label_smoothing: o.LabelSmoothing);
+                    var loss = soft
+                        ? SoftCrossEntropy(logits, trainT!.index_select(0, idx), weights, o.LabelSmoothing)
+                        : nn.functional.cross_entropy(logits, y, weights, label_smoothing: o.LabelSmoothing);
                     loss.backward();
                     optimizer.step();
                     lossSum += loss.item<float>() * count;
@@ -195,6 +199,20 @@ public sealed class Trainer(TrainingOptions options)
             trainSeconds > 0 ? imagesSeen / trainSeconds : 0, cancelled);
     }
 
+    /// <summary>
+    /// Cross-entropy against label distributions (FER+ votes), smoothed towards uniform like the hard-label loss:
+    /// on one-hot targets it equals <c>cross_entropy(logits, labels, label_smoothing)</c>. Class weights scale each
+    /// class's term, as PyTorch does for probability targets.
+    /// </summary>
+    public static Tensor SoftCrossEntropy(Tensor logits, Tensor targets, Tensor? classWeights = null, double labelSmoothing = 0)
+    {
+        long k = logits.shape[1];
+        var t = labelSmoothing > 0 ? targets * (1 - labelSmoothing) + labelSmoothing / k : targets;
+        var terms = -(t * nn.functional.log_softmax(logits, 1));
+        if (classWeights is not null) terms = terms * classWeights.unsqueeze(0);
+        return terms.sum(1).mean();
+    }
+
     private static EmotionModel WithMetrics(EmotionModel model, FaceDataset data, TrainingOptions o, int bestEpoch, ClassificationReport val) =>
         new(model.Network, model.Metadata with
         {
@@ -206,6 +224,7 @@ public sealed class Trainer(TrainingOptions options)
                 ["optimizer"] = o.Optimizer, ["learning_rate"] = o.LearningRate.ToString(CultureInfo.InvariantCulture),
                 ["batch_size"] = o.BatchSize.ToString(CultureInfo.InvariantCulture), ["schedule"] = o.Schedule,
                 ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture), ["augmentation"] = o.Augmentation.Enabled ? "on" : "off",
+                ["labels"] = data.HasSoftTargets ? o.Labels : "hard",
                 ["init_from"] = o.InitialModel is null ? "" : Path.GetFileName(o.InitialModel) + (o.FreezeFeatures ? " (features frozen)" : ""),
             },
             Metrics = new() { ["validation_accuracy"] = val.Accuracy, ["validation_macro_f1"] = val.MacroF1, ["validation_loss"] = val.Loss },

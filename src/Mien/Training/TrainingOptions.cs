@@ -27,6 +27,14 @@ public sealed record TrainingOptions
     /// <summary>Weight the loss by inverse class frequency (helps rare classes such as FER2013's disgust).</summary>
     public bool ClassWeights { get; init; }
     public double LabelSmoothing { get; init; } = 0.1;
+
+    /// <summary>
+    /// For datasets with label distributions (FER+ votes): <c>soft</c> trains on the distribution (cross-entropy
+    /// against it), <c>majority</c> on the top vote only. Datasets with one label per image ignore it.
+    /// </summary>
+    public string Labels { get; init; } = "soft";
+
+    public static IReadOnlyList<string> LabelModes { get; } = ["soft", "majority"];
     public AugmentationOptions Augmentation { get; init; } = new();
 
     public int Seed { get; init; } = 42;
@@ -60,6 +68,7 @@ public sealed record TrainingOptions
         if (!Optimizers.Contains(Optimizer)) throw new ArgumentException($"unknown optimizer '{Optimizer}'. Known: {string.Join(", ", Optimizers)}.");
         if (!LearningRateSchedule.Names.Contains(Schedule)) throw new ArgumentException($"unknown schedule '{Schedule}'. Known: {string.Join(", ", LearningRateSchedule.Names)}.");
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"label smoothing must be in [0, 1) (got {LabelSmoothing}).");
+        if (!LabelModes.Contains(Labels)) throw new ArgumentException($"labels must be soft or majority (got '{Labels}').");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");
         if (FreezeFeatures && InitialModel is null) throw new ArgumentException("freezing the features needs an initial model to take them from.");
     }
