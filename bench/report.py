@@ -136,6 +136,14 @@ def build_latency(raw, base):
     return {**base, "benchmark": "latency", "targetMs": TARGET_MS, **lat}
 
 
+def field(doc, snake):
+    """A field of a run file by its snake_case name (Mien's JSON style), or by the camelCase name older runs used."""
+    if snake in doc:
+        return doc[snake]
+    head, *rest = snake.split("_")
+    return doc[head + "".join(w.title() for w in rest)]
+
+
 def build_accuracy(runs, base):
     epochs = {}
     for cmd in base["commands"]:
@@ -149,15 +157,18 @@ def build_accuracy(runs, base):
             d = f"{runs}/{kind}-{p}"
             if os.path.exists(f"{d}/cv.json"):
                 cv = load(f"{d}/cv.json")
-                row[kind] = {"meanAccuracy": cv["meanAccuracy"], "stdAccuracy": cv["stdAccuracy"], "folds": cv["folds"],
-                             "grouped": cv["grouped"], "minutes": cv["minutes"], "epochs": epochs.get(f"{kind}-{p}"),
-                             "testImages": sum(f["count"] for f in cv["perFold"]),
-                             "balancedAccuracy": sum(f["balancedAccuracy"] for f in cv["perFold"]) / len(cv["perFold"])}
+                folds = field(cv, "per_fold")
+                settings = cv.get("settings") or {}
+                row[kind] = {"meanAccuracy": field(cv, "mean_accuracy"), "stdAccuracy": field(cv, "std_accuracy"), "folds": cv["folds"],
+                             "grouped": cv["grouped"], "minutes": cv["minutes"], "epochs": settings.get("epochs", epochs.get(f"{kind}-{p}")),
+                             "testImages": sum(f["count"] for f in folds),
+                             "balancedAccuracy": sum(field(f, "balanced_accuracy") for f in folds) / len(folds)}
         d = f"{runs}/fer-{p}"
         if os.path.exists(f"{d}/metrics.json"):
             m = load(f"{d}/metrics.json")
-            row["fer"] = {"accuracy": m["validation"]["accuracy"], "macroF1": m["validation"]["macroF1"], "testImages": m["validation"]["count"],
-                          "bestEpoch": m["best_epoch"], "epochs": epochs.get(f"fer-{p}"), "minutes": m["minutes"], "imagesPerSecond": m["images_per_second"]}
+            settings = load(f"{d}/options.json").get("options", {}) if os.path.exists(f"{d}/options.json") else {}
+            row["fer"] = {"accuracy": m["validation"]["accuracy"], "macroF1": field(m["validation"], "macro_f1"), "testImages": m["validation"]["count"],
+                          "bestEpoch": m["best_epoch"], "epochs": settings.get("epochs", epochs.get(f"fer-{p}")), "minutes": m["minutes"], "imagesPerSecond": m["images_per_second"]}
         rows.append(row)
     return {**base, "benchmark": "accuracy", "presets": rows}
 

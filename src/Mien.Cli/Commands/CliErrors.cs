@@ -1,6 +1,3 @@
-using Mien.Data;
-using Mien.Models;
-
 namespace Mien.Cli.Commands;
 
 /// <summary>Turns expected failures into one clear line on stderr and a non-zero exit code.</summary>
@@ -12,7 +9,7 @@ internal static class CliErrors
     public static async Task<int> Run(Func<CancellationToken, Task<int>> action, CancellationToken ct)
     {
         try { return await action(ct); }
-        catch (Exception e) when (e is MienDataException or ModelSpecException or ModelFormatException or ArgumentException
+        catch (Exception e) when (e is Mien.IO.MienException or ArgumentException
                                       or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException)
         {
             Console.Error.WriteLine($"error: {e.Message}");

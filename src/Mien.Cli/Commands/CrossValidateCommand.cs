@@ -1,14 +1,10 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
 using Mien.Evaluation;
-using Mien.Models;
-using Mien.Splits;
-using Mien.Training;
+using Mien.Experiments;
 
 namespace Mien.Cli.Commands;
 
-/// <summary><c>mien cv</c>: k-fold cross-validation, grouped by subject when subjects are known.</summary>
+/// <summary><c>mien cv</c>: k-fold cross-validation (the library's <see cref="CrossValidation"/>), printed fold by fold.</summary>
 internal static class CrossValidateCommand
 {
     public static Command Create()
@@ -26,49 +22,35 @@ internal static class CrossValidateCommand
             bool quiet = r.GetValue(t.Quiet);
             var d = data.Load(r, c, quiet);
             bool grouped = t.GroupBySubject(r);
-            var splits = Splitter.KFold(d, r.GetValue(folds), r.GetValue(t.Seed), grouped, !r.GetValue(t.KeepDuplicates));
-            Console.WriteLine($"{splits.Count}-fold cross-validation of {spec.Name}, {(grouped && d.HasSubjects ? "grouped by subject" : "NOT grouped by subject (frames of one person can sit on both sides)")}");
-            var reports = new List<ClassificationReport>();
-            var histories = new List<IReadOnlyList<EpochMetrics>>();
-            var sw = Stopwatch.StartNew();
-            for (int f = 0; f < splits.Count; f++)
+            int k = r.GetValue(folds);
+            var cv = new CrossValidation(new CrossValidationOptions
             {
-                var options = t.Options(r, Path.Combine(runDir, $"fold-{f + 1:D2}"));
-                var result = new Trainer(options).AddCallback(new ConsoleProgress(true)).Fit(d, splits[f], spec, c);
-                // Report the last epoch, not the best: picking the best epoch on the fold's own test side would leak.
-                var report = Evaluator.Evaluate(LastEpoch(options, result), d, splits[f].Validation, cancellationToken: c);
-                reports.Add(report);
-                histories.Add(result.History);
-                Console.WriteLine($"fold {f + 1,2}/{splits.Count}: accuracy {report.Accuracy:P2}  balanced {report.BalancedAccuracy:P2}  macro-F1 {report.MacroF1:F4}  " +
-                                  $"({splits[f].Validation.Length} test images, {splits[f].Validation.Select(i => d.Subjects[i]).Distinct().Count()} subjects, {sw.Elapsed.TotalMinutes:F1} min)");
-                if (CollapseCheck.Warning(report) is { } collapsed) Console.WriteLine($"  fold {f + 1}: {collapsed}");
-                result.Model.Dispose();
-            }
-            var acc = reports.Select(x => x.Accuracy).ToArray();
-            double mean = acc.Average(), std = Math.Sqrt(acc.Sum(a => (a - mean) * (a - mean)) / Math.Max(1, acc.Length - 1));
-            var summed = ClassificationReport.Sum(reports);
+                Folds = k, GroupBySubject = grouped, DropTrainingDuplicates = !r.GetValue(t.KeepDuplicates),
+                Training = t.Options(r, null), RunDirectory = runDir,
+            })
+            {
+                // Minutes per fold: show the epochs as they pass, one line each (a fold's bar would be redrawn k times).
+                FoldCallbacks = f => [new ConsoleProgress(quiet, $"fold {f + 1,2}/{k} ")],
+            };
+            Console.WriteLine($"{k}-fold cross-validation of {spec.Name}, {(grouped && d.HasSubjects ? "grouped by subject" : "NOT grouped by subject (frames of one person can sit on both sides)")}");
+            var result = cv.Run(d, spec, fold =>
+            {
+                var rep = fold.Report;
+                var side = fold.Split.Validation;
+                Console.WriteLine($"fold {fold.Index + 1,2}/{k}: accuracy {rep.Accuracy:P2}  balanced {rep.BalancedAccuracy:P2}  macro-F1 {rep.MacroF1:F4}  " +
+                                  $"({side.Length} test images, {side.Select(i => d.Subjects[i]).Distinct().Count()} subjects, {fold.Elapsed.TotalMinutes:F1} min)");
+                if (CollapseCheck.Warning(rep) is { } collapsed) Console.WriteLine($"  fold {fold.Index + 1}: {collapsed}");
+            }, c);
             Console.WriteLine();
-            Console.WriteLine($"mean accuracy {mean:P2} ± {std:P2} (std over {acc.Length} folds); balanced {reports.Average(x => x.BalancedAccuracy):P2}; macro-F1 {reports.Average(x => x.MacroF1):F4}; {sw.Elapsed.TotalMinutes:F1} min");
+            Console.WriteLine($"mean accuracy {result.MeanAccuracy:P2} ± {result.StdAccuracy:P2} (std over {result.Folds.Count} folds); balanced {result.MeanBalancedAccuracy:P2}; " +
+                              $"macro-F1 {result.MeanMacroF1:F4}; {result.Elapsed.TotalMinutes:F1} min");
             Console.WriteLine("summed over folds:");
-            MetricsTable.Write(summed);
-            Directory.CreateDirectory(runDir);
-            Mien.Reporting.MienJson.Write(Path.Combine(runDir, "cv.json"), new
-            {
-                model = spec.Name, folds = splits.Count, grouped = grouped && d.HasSubjects, meanAccuracy = mean, stdAccuracy = std,
-                minutes = sw.Elapsed.TotalMinutes, perFold = reports.Select(x => x.ToSerializable()), summed = summed.ToSerializable(),
-            });
-            // A failed chart must not fail a finished run: the model and metrics are already saved.
-            try { Console.WriteLine($"report: {Mien.Reporting.CrossValidationReport.Write(runDir, spec.Name, d, splits, reports, histories, sw.Elapsed)}"); }
+            MetricsTable.Write(result.Summed);
+            // A failed chart must not fail a finished run: the metrics are already saved.
+            try { Console.WriteLine($"report: {result.WriteReport(runDir, d)}"); }
             catch (Exception e) when (e is not OperationCanceledException) { Console.Error.WriteLine($"warning: report not written: {e.Message}"); }
             return 0;
         }, ct));
         return cmd;
-    }
-
-    private static EmotionModel LastEpoch(TrainingOptions o, TrainingResult result)
-    {
-        string dir = Path.Combine(o.RunDirectory!, "checkpoints");
-        var last = Directory.EnumerateFiles(dir, "epoch-*" + EmotionModel.FileExtension).Order().Last();
-        return EmotionModel.Load(last);
     }
 }

@@ -15,14 +15,15 @@ internal sealed class DataOptions
 
     public void AddTo(Command c) { c.Options.Add(Data); c.Options.Add(ImageSize); c.Options.Add(Limit); c.Options.Add(DropClasses); c.Options.Add(CropFaces); }
 
-    public FaceDataset Load(ParseResult r, CancellationToken ct, bool quiet = false)
+    /// <param name="imageSize">The model's input size, when a trained model reads the data: --image-size then need not be given.</param>
+    public FaceDataset Load(ParseResult r, CancellationToken ct, bool quiet = false, int? imageSize = null)
     {
         string path = r.GetValue(Data)!;
         var progress = quiet ? null : new Progress<(int Done, int Total)>(p =>
         {
             if (!Console.IsErrorRedirected) Console.Error.Write($"\rreading {path}: {p.Done}/{p.Total} images ");
         });
-        var data = DatasetLoader.Load(path, new DatasetLoadOptions { ImageSize = r.GetValue(ImageSize), Limit = r.GetValue(Limit), Progress = progress, CropFaces = r.GetValue(CropFaces) ? new Mien.Faces.FaceDetectorOptions() : null }, ct);
+        var data = DatasetLoader.Load(path, new DatasetLoadOptions { ImageSize = imageSize is { } size && r.GetResult(ImageSize) is not { Implicit: false } ? size : r.GetValue(ImageSize), Limit = r.GetValue(Limit), Progress = progress, CropFaces = r.GetValue(CropFaces) ? new Mien.Faces.FaceDetectorOptions() : null }, ct);
         if (!quiet && !Console.IsErrorRedirected) Console.Error.WriteLine();
         var drop = r.GetValue(DropClasses) ?? [];
         if (drop.Length > 0) data = data.WithoutClasses(drop);

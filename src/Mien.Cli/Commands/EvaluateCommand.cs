@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Mien.Evaluation;
+using Mien.Experiments;
 using Mien.Models;
-using Mien.Splits;
 
 namespace Mien.Cli.Commands;
 
@@ -20,25 +19,13 @@ internal static class EvaluateCommand
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             using var m = EmotionModel.Load(r.GetValue(model)!, r.GetValue(precision));
-            var d = data.Load(r, c);
-            string which = r.GetValue(split)!.ToLowerInvariant();
-            if (which == "auto") which = d.HasSplit("test") ? "test" : "all";
-            int[] idx = which == "all" ? Enumerable.Range(0, d.Count).ToArray() : d.IndicesOfSplit(which);
-            if (idx.Length == 0) throw new ArgumentException($"The dataset has no '{which}' split. Use --split all.");
-            var report = Evaluator.Evaluate(m, d, idx, r.GetValue(tta), c);
-            Console.WriteLine($"{r.GetValue(model)} on {d.Origin} [{which}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {PrecisionOption.Describe(m)}");
-            MetricsTable.Write(report);
-            if (which is not ("train" or "all") && d.HasSplit("train"))
-            {
-                // The model may have trained on this dataset's train/ split: say what its copies inside the scored split are worth.
-                var dups = new DataSplit("", d.IndicesOfSplit("train"), idx, []).DuplicatesOfTraining(d).ToHashSet();
-                if (dups.Count > 0)
-                {
-                    var clean = Evaluator.Evaluate(m, d, idx.Where(i => !dups.Contains(i)).ToArray(), r.GetValue(tta), c);
-                    Console.WriteLine($"{dups.Count} of these {idx.Length} images are identical to images of the train split; without them: " +
-                                      $"items {clean.Count}, accuracy {clean.Accuracy:P2}, balanced accuracy {clean.BalancedAccuracy:P2}, macro-F1 {clean.MacroF1:F4}");
-                }
-            }
+            var d = data.Load(r, c, imageSize: m.InputSize);
+            var e = DatasetEvaluation.Run(m, d, r.GetValue(split)!, r.GetValue(tta), c);
+            Console.WriteLine($"{r.GetValue(model)} on {d.Origin} [{e.Split}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {PrecisionOption.Describe(m)}");
+            MetricsTable.Write(e.Report);
+            if (e.WithoutCopies is { } clean)
+                Console.WriteLine($"{e.CopiesOfTraining} of these {e.Report.Count} images are identical to images of the train split; without them: " +
+                                  $"items {clean.Count}, accuracy {clean.Accuracy:P2}, balanced accuracy {clean.BalancedAccuracy:P2}, macro-F1 {clean.MacroF1:F4}");
             return 0;
         }, ct));
         return cmd;

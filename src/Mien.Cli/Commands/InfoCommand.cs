@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mien.Data;
+using Mien.Experiments;
 
 namespace Mien.Cli.Commands;
 
@@ -18,39 +18,21 @@ internal static class InfoCommand
             Console.WriteLine($"format    {d.Format}");
             Console.WriteLine($"images    {d.Count} (decoded to {d.Width}x{d.Height} grey)");
             Console.WriteLine($"sizes     {string.Join(", ", d.OriginalSizes.OrderByDescending(s => s.Value).Take(5).Select(s => $"{s.Key} ({s.Value})"))}");
-            var subjects = d.Subjects.OfType<string>().Distinct().Count();
-            Console.WriteLine($"subjects  {(subjects > 0 ? $"{subjects} (parsed from file names; splits are grouped by subject)" : "none known (splits are stratified by class only)")}");
-            var splits = d.Splits.Select(s => s ?? "(none)").Distinct().Order().ToList();
+            var summary = DatasetSummary.Of(d);
+            Console.WriteLine($"subjects  {(summary.Subjects > 0 ? $"{summary.Subjects} (parsed from file names; splits are grouped by subject)" : "none known (splits are stratified by class only)")}");
+            var splits = summary.Splits;
             int w = Math.Max(10, d.ClassNames.Max(n => n.Length) + 2);
             Console.WriteLine();
             Console.WriteLine("class".PadRight(w) + string.Concat(splits.Select(s => s.PadLeft(12))) + "total".PadLeft(9));
             for (int k = 0; k < d.ClassNames.Count; k++)
-            {
-                Console.Write(d.ClassNames[k].PadRight(w));
-                foreach (var s in splits) Console.Write(Enumerable.Range(0, d.Count).Count(i => d.Labels[i] == k && (d.Splits[i] ?? "(none)") == s).ToString().PadLeft(12));
-                Console.WriteLine(d.Labels.Count(l => l == k).ToString().PadLeft(9));
-            }
-            Console.Write("total".PadRight(w));
-            foreach (var s in splits) Console.Write(d.Splits.Count(x => (x ?? "(none)") == s).ToString().PadLeft(12));
-            Console.WriteLine(d.Count.ToString().PadLeft(9));
+                Console.WriteLine(d.ClassNames[k].PadRight(w) + string.Concat(summary.Counts[k].Select(n => n.ToString().PadLeft(12))) + summary.Counts[k].Sum().ToString().PadLeft(9));
+            Console.WriteLine("total".PadRight(w) + string.Concat(splits.Select((_, j) => summary.Counts.Sum(row => row[j]).ToString().PadLeft(12))) + d.Count.ToString().PadLeft(9));
             var counts = d.ClassCounts();
-            if (counts.Max() > 4 * counts.Min())
+            if (summary.Imbalanced)
                 Console.WriteLine($"\nnote: classes are imbalanced ({counts.Max()} vs {counts.Min()}); consider --class-weights when training.");
-            // Identical faces: within the data (wasted or conflicting labels) and across its own splits (a leak).
-            var digests = Enumerable.Range(0, d.Count).Select(d.PixelDigest).ToArray();
-            var groups = Enumerable.Range(0, d.Count).GroupBy(i => digests[i]).Where(g => g.Count() > 1).ToList();
-            int conflicting = groups.Count(g => g.Select(i => d.Labels[i]).Distinct().Count() > 1);
-            Console.WriteLine($"duplicates {(groups.Count == 0 ? "none" : $"{groups.Sum(g => g.Count() - 1)} images repeat another one exactly ({conflicting} groups with conflicting labels)")}");
-            if (d.HasSplit("train"))
-            {
-                var train = d.IndicesOfSplit("train").Select(i => digests[i]).ToHashSet();
-                foreach (var s in splits.Where(s => s is not ("train" or "(none)")))
-                {
-                    int leaked = d.IndicesOfSplit(s).Count(i => train.Contains(digests[i]));
-                    if (leaked > 0)
-                        Console.WriteLine($"           {leaked} images of '{s}' are identical to training images; train and cv leave them out of validation (unless --keep-duplicates); evaluate scores with and without them");
-                }
-            }
+            Console.WriteLine($"duplicates {(summary.DuplicateImages == 0 ? "none" : $"{summary.DuplicateImages} images repeat another one exactly ({summary.ConflictingGroups} groups with conflicting labels)")}");
+            foreach (var (s, leaked) in summary.CopiesOfTraining)
+                Console.WriteLine($"           {leaked} images of '{s}' are identical to training images; train and cv leave them out of validation (unless --keep-duplicates); evaluate scores with and without them");
             Console.WriteLine();
             if (d.Problems.Count == 0) Console.WriteLine("problems  none");
             else { Console.WriteLine($"problems  {d.Problems.Count}"); foreach (var p in d.Problems.Take(20)) Console.WriteLine($"  {p}"); }

@@ -1,12 +1,10 @@
 using System.CommandLine;
-using System.Text.Json;
+using Mien.Experiments;
 using Mien.Models;
-using Mien.Splits;
-using Mien.Training;
 
 namespace Mien.Cli.Commands;
 
-/// <summary><c>mien train</c>: fit a network, keep the best epoch, write history, split and checkpoints to a run folder.</summary>
+/// <summary><c>mien train</c>: one training run (the library's <see cref="TrainingRun"/>), shown as it goes.</summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -24,38 +22,35 @@ internal static class TrainCommand
         {
             var spec = t.Spec(r);
             string runDir = r.GetValue(output) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{spec.Name}");
-            var options = t.Options(r, runDir, r.GetValue(resume));
             bool quiet = r.GetValue(t.Quiet);
+            var run = new TrainingRun(new TrainingRunOptions
+            {
+                ValidationFraction = r.GetValue(valFraction), TestFraction = r.GetValue(testFraction), GroupBySubject = t.GroupBySubject(r),
+                DropTrainingDuplicates = !r.GetValue(t.KeepDuplicates), Training = t.Options(r, runDir, r.GetValue(resume)),
+            });
             var dataset = data.Load(r, c, quiet);
-            var split = Splitter.HoldOut(dataset, r.GetValue(valFraction), r.GetValue(testFraction), options.Seed, t.GroupBySubject(r), !r.GetValue(t.KeepDuplicates));
+            var split = run.Split(dataset);
             if (!quiet)
             {
                 Console.WriteLine($"split: {split.Description}: train {split.Train.Length}, validation {split.Validation.Length}, test {split.Test.Length}");
                 var s = ModelBuilder.Summarize(spec, dataset.ClassNames.Count);
                 Console.WriteLine($"model: {spec.Name}, {s.Parameters:N0} parameters, {s.Flops / 1e6:F1} MFLOPs/face; run folder {runDir}");
             }
-            var result = new Trainer(options).AddCallback(new ConsoleProgress(quiet)).Fit(dataset, split, spec, c);
-            string best = Path.Combine(runDir, "best" + EmotionModel.FileExtension);
-            result.Model.Save(best);
+            var done = run.Run(dataset, split, spec, [new ConsoleProgress(quiet)], c);
+            var result = done.Training;
             Console.WriteLine();
             Console.WriteLine($"best epoch {result.BestEpoch}: validation accuracy {result.Validation.Accuracy:P2}, macro-F1 {result.Validation.MacroF1:F4}; " +
                               $"{result.Elapsed.TotalMinutes:F1} min, {result.TrainImagesPerSecond:F0} images/s");
             if (!quiet) MetricsTable.Write(result.Validation);
             if (Mien.Evaluation.CollapseCheck.Warning(result.Validation) is { } collapsed) Console.WriteLine(collapsed);
-            var report = new Dictionary<string, object?> { ["validation"] = result.Validation.ToSerializable(), ["best_epoch"] = result.BestEpoch, ["minutes"] = result.Elapsed.TotalMinutes, ["images_per_second"] = result.TrainImagesPerSecond };
-            Mien.Evaluation.ClassificationReport? test = null;
-            if (split.Test.Length > 0)
+            if (done.Test is { } test)
             {
-                test = Mien.Evaluation.Evaluator.Evaluate(result.Model, dataset, split.Test);
                 Console.WriteLine("held-out test:");
                 MetricsTable.Write(test);
-                report["test"] = test.ToSerializable();
             }
-            Mien.Reporting.MienJson.Write(Path.Combine(runDir, "metrics.json"), report);
-            // A failed chart must not fail a finished run: the model and metrics are already saved.
-            try { Console.WriteLine($"report: {Mien.Reporting.TrainingReport.Write(runDir, result, dataset, split, test)}"); }
-            catch (Exception e) when (e is not OperationCanceledException) { Console.Error.WriteLine($"warning: report not written: {e.Message}"); }
-            Console.WriteLine($"model saved to {best}");
+            if (done.ReportPath is { } report) Console.WriteLine($"report: {report}");
+            else Console.Error.WriteLine($"warning: report not written: {done.ReportError}");
+            Console.WriteLine($"model saved to {done.Run.BestModel}");
             return result.Cancelled ? 130 : 0;
         }, ct));
         return cmd;

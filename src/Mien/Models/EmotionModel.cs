@@ -19,7 +19,7 @@ namespace Mien.Models;
 public sealed class EmotionModel : IDisposable
 {
     public const string FileExtension = ".mien";
-    private static readonly JsonSerializerOptions Json = Reporting.MienJson.Options;
+    private static readonly JsonSerializerOptions Json = IO.MienJson.Options;
     // Compiled on first use: a model loaded only for its weights or metadata (checkpoints, --init-from) never pays for it.
     private readonly Lazy<InferencePlan?>? _plan;
 

@@ -16,8 +16,11 @@ public static class CrossValidationReport
     /// <summary>Writes the report into <paramref name="runDirectory"/> and returns the path of report.html.</summary>
     /// <param name="folds">Each fold's scores on its own test side, in fold order (parallel to <paramref name="splits"/>).</param>
     /// <param name="histories">Each fold's epoch history (may be empty lists when unknown).</param>
+    /// <param name="foldTimes">Each fold's own time.</param>
+    /// <param name="settings">The training settings every fold used (shown as JSON).</param>
     public static string Write(string runDirectory, string modelName, FaceDataset data, IReadOnlyList<DataSplit> splits,
-        IReadOnlyList<ClassificationReport> folds, IReadOnlyList<IReadOnlyList<EpochMetrics>> histories, TimeSpan elapsed)
+        IReadOnlyList<ClassificationReport> folds, IReadOnlyList<IReadOnlyList<EpochMetrics>> histories, IReadOnlyList<TimeSpan> foldTimes,
+        TimeSpan elapsed, object settings)
     {
         if (folds.Count == 0) throw new ArgumentException("No folds to report.");
         Directory.CreateDirectory(runDirectory);
@@ -49,7 +52,7 @@ public static class CrossValidationReport
             rows.Add([(f + 1).ToString(Ci), testSide.Length.ToString(Ci),
                 data.HasSubjects ? testSide.Select(i => data.Subjects[i]).OfType<string>().Distinct().Count().ToString(Ci) : "-",
                 Pct(folds[f].Accuracy), Pct(folds[f].BalancedAccuracy), F(folds[f].MacroF1, "F3"), F(folds[f].Loss, "F3"),
-                hist.Count.ToString(Ci), Duration(TimeSpan.FromSeconds(hist.Sum(e => e.Seconds)))]);
+                hist.Count.ToString(Ci), f < foldTimes.Count ? Duration(foldTimes[f]) : "-"]);
         }
         rows.Add(["mean ± std", "", "", MeanStd(folds.Select(f => f.Accuracy).ToList(), Pct), MeanStd(folds.Select(f => f.BalancedAccuracy).ToList(), Pct),
             MeanStd(folds.Select(f => f.MacroF1).ToList(), v => v.ToString("F3", Ci)), "", "", ""]);
@@ -68,12 +71,8 @@ public static class CrossValidationReport
         html.Heading("Data", $"{data.Origin} ({data.Format}), {data.Count} images of {data.Width}x{data.Height}. Images per class on each fold's test side:");
         ClassCountTable(html, data, splits.Select((s, f) => ($"fold {f + 1}", (IReadOnlyList<int>)s.Validation)).ToList());
 
-        // Every fold writes the same options (apart from its folder); the first fold's stand for all.
-        if (ReadOptions(Path.Combine(runDirectory, "fold-01")) is { } options)
-        {
-            html.Heading("Settings", "From fold-01/options.json (every fold trains with the same settings).");
-            html.Pre(options);
-        }
+        html.Heading("Settings", "Every fold trains with these settings (each in its own fold-NN folder).");
+        html.Pre(IO.MienJson.Serialize(settings));
 
         string path = Path.Combine(runDirectory, TrainingReport.FileName);
         html.Write(path, $"Run folder {Path.GetFullPath(runDirectory)} · written {DateTime.Now:yyyy-MM-dd HH:mm}");

@@ -43,6 +43,6 @@ public sealed record DataSplit(string Description, int[] Train, int[] Validation
             items = idx.Select(i => data.Sources[i]).ToArray(),
         };
         var doc = new { description = Description, leakedSubjects = LeakedSubjects(data), train = Side(Train), validation = Side(Validation), test = Side(Test) };
-        Reporting.MienJson.Write(path, doc);
+        IO.MienJson.Write(path, doc);
     }
 }

@@ -11,4 +11,11 @@ public sealed record TrainingResult(
     ClassificationReport Validation,
     TimeSpan Elapsed,
     double TrainImagesPerSecond,
-    bool Cancelled);
+    bool Cancelled)
+{
+    /// <summary>
+    /// Validation scores of the last epoch trained, with that epoch's weights. Cross-validation reports these: picking
+    /// the best epoch on a fold's own test side would leak it into the score.
+    /// </summary>
+    public ClassificationReport? LastEpoch { get; init; }
+}

@@ -26,7 +26,7 @@ public class ReportTests
         string html = File.ReadAllText(tmp["run/report.html"]);
         var images = HtmlChecks.DecodeImages(html);
         Assert.Equal(TrainingPlotFiles.Length, images.Count);
-        foreach (var needle in new[] { "Learning curves", "Most confident mistakes", "options.json", "\"Epochs\": 2", "validation", "images/s", "seed" })
+        foreach (var needle in new[] { "Learning curves", "Most confident mistakes", "options.json", "\"epochs\": 2", "validation", "images/s", "seed" })
             Assert.Contains(needle, html);
 
         using var shot = HtmlChecks.Screenshot(tmp["run/report.html"]);
@@ -48,7 +48,8 @@ public class ReportTests
         string html = File.ReadAllText(tmp["cv/report.html"]);
         Assert.Equal(5, HtmlChecks.DecodeImages(html).Count);
         Assert.Contains("mean ± std", html);
-        Assert.Contains("fold-01/options.json", html);
+        Assert.Contains("Every fold trains with these settings", html);
+        Assert.Contains("\"epochs\": 1", html);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public class SplitterTests
         var s = Splitter.HoldOut(Ck, 0.2, seed: 3);
         s.WriteJson(tmp["split.json"], Ck);
         var json = File.ReadAllText(tmp["split.json"]);
-        Assert.Contains("\"leakedSubjects\": []", json);
+        Assert.Contains("\"leaked_subjects\": []", json);
         Assert.Contains(Ck.Sources[s.Validation[0]], json);
     }
 

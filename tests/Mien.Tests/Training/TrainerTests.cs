@@ -67,6 +67,57 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Resume_reads_a_history_that_holds_a_NaN_loss()
+    {
+        using var tmp = TestData.NewTempDir();
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 6 == 0).ToArray());
+        var split = Splitter.HoldOut(sub, 0.3, seed: 2);
+        var o = new TrainingOptions { Epochs = 1, BatchSize = 32, Seed = 5, RunDirectory = tmp.Path };
+        new Trainer(o).Fit(sub, split, Small);
+        // A diverged epoch: its loss is written as the literal "NaN" and must read back.
+        string ck = tmp["checkpoints/checkpoint.json"];
+        var text = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(ck), "\"train_loss\": [0-9.eE+-]+", "\"train_loss\": \"NaN\"");
+        Assert.Contains("\"NaN\"", text);
+        File.WriteAllText(ck, text);
+        var resumed = new Trainer(o with { Epochs = 2, Resume = true }).Fit(sub, split, Small);
+        Assert.Equal([1, 2], resumed.History.Select(h => h.Epoch));
+        Assert.True(double.IsNaN(resumed.History[0].TrainLoss));
+    }
+
+    [Fact]
+    public void Resume_without_a_checkpoint_or_with_other_data_is_refused()
+    {
+        using var tmp = TestData.NewTempDir();
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 6 == 0).ToArray());
+        var split = Splitter.HoldOut(sub, 0.3, seed: 2);
+        var o = new TrainingOptions { Epochs = 1, BatchSize = 32, Seed = 5, RunDirectory = tmp.Path, Resume = true };
+        var none = Assert.Throws<Mien.IO.MienException>(() => new Trainer(o).Fit(sub, split, Small));
+        Assert.Contains("no checkpoint", none.Message);
+        new Trainer(o with { Resume = false }).Fit(sub, split, Small);
+        var other = Splitter.HoldOut(sub, 0.3, seed: 3);
+        var e = Assert.Throws<Mien.IO.MienException>(() => new Trainer(o with { Epochs = 2 }).Fit(sub, other, Small));
+        Assert.Contains("other data", e.Message);
+    }
+
+    [Fact]
+    public void Soft_label_loss_equals_the_hard_label_loss_on_one_hot_votes()
+    {
+        using var logits = TorchSharp.torch.randn(16, 7, generator: new TorchSharp.torch.Generator(3));
+        var labels = Enumerable.Range(0, 16).Select(i => (long)(i * 5 % 7)).ToArray();
+        using var y = TorchSharp.torch.tensor(labels);
+        using var onehot = TorchSharp.torch.nn.functional.one_hot(y, 7).to(TorchSharp.torch.ScalarType.Float32);
+        foreach (double smoothing in new[] { 0.0, 0.1 })
+        {
+            float hard = TorchSharp.torch.nn.functional.cross_entropy(logits, y, label_smoothing: smoothing).item<float>();
+            float soft = Trainer.SoftCrossEntropy(logits, onehot, labelSmoothing: smoothing).item<float>();
+            Assert.Equal(hard, soft, 5);
+        }
+        // A split vote costs less than a confident wrong one-hot: the distribution is what is learnt.
+        using var half = (onehot * 0.5f + onehot.roll(1, 1) * 0.5f);
+        Assert.NotEqual(Trainer.SoftCrossEntropy(logits, onehot).item<float>(), Trainer.SoftCrossEntropy(logits, half).item<float>(), 3);
+    }
+
+    [Fact]
     public void Bad_options_are_refused_with_the_setting_named()
     {
         Assert.Contains("optimizer 'lion'", Assert.Throws<ArgumentException>(() => new TrainingOptions { Optimizer = "lion" }.Validate()).Message);

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Mien.Data;
+using Mien.IO;
+using Mien.Models;
+using Mien.Splits;
+using Mien.Training;
+
+namespace Mien.Experiments;
+
+/// <summary>
+/// K-fold cross-validation as a library verb (scikit-learn's <c>cross_validate</c>): stratified folds, grouped by
+/// subject when the dataset knows them, each fold trained from scratch and scored at its last epoch on the people it
+/// never saw. Writes cv.json and one run folder per fold when <see cref="CrossValidationOptions.RunDirectory"/> is set.
+/// </summary>
+public sealed class CrossValidation(CrossValidationOptions options)
+{
+    public CrossValidationOptions Options { get; } = options;
+
+    /// <summary>Callbacks for each fold's training (e.g. a progress display); called with the 0-based fold index.</summary>
+    public Func<int, IEnumerable<ITrainingCallback>>? FoldCallbacks { get; init; }
+
+    /// <summary>The folds this cross-validation will use (deterministic for a seed).</summary>
+    public IReadOnlyList<DataSplit> Splits(FaceDataset data) =>
+        Splitter.KFold(data, Options.Folds, Options.Training.Seed, Options.GroupBySubject, Options.DropTrainingDuplicates);
+
+    /// <param name="onFold">Told about each fold as it finishes (to print or log it).</param>
+    public CrossValidationResult Run(FaceDataset data, ModelSpec spec, Action<CrossValidationFold>? onFold = null, CancellationToken cancellationToken = default)
+    {
+        Options.Validate();
+        var splits = Splits(data);
+        var run = Options.RunDirectory is null ? null : new RunFolder(Options.RunDirectory).Create();
+        var folds = new List<CrossValidationFold>();
+        var total = Stopwatch.StartNew();
+        for (int f = 0; f < splits.Count; f++)
+        {
+            var sw = Stopwatch.StartNew();
+            var trainer = new Trainer(Options.Training with { RunDirectory = run?.Fold(f).Root, Resume = false });
+            foreach (var c in FoldCallbacks?.Invoke(f) ?? []) trainer.AddCallback(c);
+            var result = trainer.Fit(data, splits[f], spec, cancellationToken);
+            using (result.Model)
+            {
+                if (result.Cancelled || result.LastEpoch is null) throw new OperationCanceledException(cancellationToken);
+                var fold = new CrossValidationFold(f, splits[f], result.LastEpoch, result.History, result.BestEpoch, sw.Elapsed);
+                folds.Add(fold);
+                onFold?.Invoke(fold);
+            }
+        }
+        var cv = new CrossValidationResult(spec.Name, data.Origin, Options.GroupBySubject && data.HasSubjects, folds, Options.Training, total.Elapsed);
+        if (run is not null) cv.WriteJson(run.CrossValidation);
+        return cv;
+    }
+}

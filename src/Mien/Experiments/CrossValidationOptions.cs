@@ -1,0 +1,27 @@
+using Mien.Training;
+
+namespace Mien.Experiments;
+
+/// <summary>How <see cref="CrossValidation"/> splits and trains. Defaults: 10 folds, grouped by subject when subjects are known.</summary>
+public sealed record CrossValidationOptions
+{
+    public int Folds { get; init; } = 10;
+
+    /// <summary>No person on both sides of a fold (when the dataset knows its subjects). False splits random frames: leaks on CK+.</summary>
+    public bool GroupBySubject { get; init; } = true;
+
+    /// <summary>Leave out of each fold's test side the images identical to one of its training images.</summary>
+    public bool DropTrainingDuplicates { get; init; } = true;
+
+    /// <summary>How every fold trains. Its <see cref="TrainingOptions.RunDirectory"/> is ignored: folds go under <see cref="RunDirectory"/>.</summary>
+    public TrainingOptions Training { get; init; } = new();
+
+    /// <summary>Folder for cv.json and one sub-folder per fold (null = keep nothing on disk).</summary>
+    public string? RunDirectory { get; init; }
+
+    public void Validate()
+    {
+        if (Folds < 2) throw new ArgumentException($"folds must be ≥ 2 (got {Folds}).");
+        Training.Validate();
+    }
+}

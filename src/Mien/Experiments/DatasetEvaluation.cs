@@ -1,0 +1,29 @@
+using Mien.Data;
+using Mien.Evaluation;
+using Mien.Models;
+using Mien.Splits;
+
+namespace Mien.Experiments;
+
+/// <summary>
+/// A trained model scored on one split of a dataset, and again without the split's images that are copies of the
+/// dataset's training images (which the model may have trained on: FER2013's PublicTest holds 280).
+/// </summary>
+public sealed record DatasetEvaluation(string Split, ClassificationReport Report, int CopiesOfTraining, ClassificationReport? WithoutCopies)
+{
+    /// <param name="split">test, validation, train, all, or auto (test when the dataset has one, else all).</param>
+    public static DatasetEvaluation Run(EmotionModel model, FaceDataset data, string split = "auto", bool flipAverage = false, CancellationToken cancellationToken = default)
+    {
+        string which = split.ToLowerInvariant();
+        if (which == "auto") which = data.HasSplit("test") ? "test" : data.HasSplit("validation") ? "validation" : "all";
+        int[] idx = which == "all" ? Enumerable.Range(0, data.Count).ToArray() : data.IndicesOfSplit(which);
+        if (idx.Length == 0)
+            throw new ArgumentException($"'{data.Origin}' has no '{which}' split (it has: {string.Join(", ", data.Splits.Select(s => s ?? "none").Distinct())}). Use --split all.");
+        var report = Evaluator.Evaluate(model, data, idx, flipAverage, cancellationToken);
+        if (which is "train" or "all" || !data.HasSplit("train")) return new(which, report, 0, null);
+        var copies = new DataSplit("", data.IndicesOfSplit("train"), idx, []).DuplicatesOfTraining(data).ToHashSet();
+        if (copies.Count == 0) return new(which, report, 0, null);
+        var clean = Evaluator.Evaluate(model, data, idx.Where(i => !copies.Contains(i)).ToArray(), flipAverage, cancellationToken);
+        return new(which, report, copies.Count, clean);
+    }
+}

@@ -1,0 +1,36 @@
+namespace Mien.IO;
+
+/// <summary>
+/// Whole-file writes that are never seen half done: the content goes to a temporary file beside the target, is
+/// flushed to disk, and replaces the target by a rename. A kill at any moment leaves the old file or the new one.
+/// </summary>
+public static class AtomicFile
+{
+    public static void WriteAllText(string path, string text) => Write(path, s =>
+    {
+        using var w = new StreamWriter(s, leaveOpen: true);
+        w.Write(text);
+    });
+
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
+
+    /// <summary>Runs <paramref name="write"/> on a temporary file, fsyncs it, then renames it over <paramref name="path"/>.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        string tmp = path + ".tmp";
+        try
+        {
+            using (var s = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                write(s);
+                s.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(tmp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+}

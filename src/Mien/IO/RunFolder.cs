@@ -1,0 +1,39 @@
+namespace Mien.IO;
+
+/// <summary>
+/// The layout of a run folder: every file a training run or a cross-validation writes, by name, in one place.
+/// Writers and readers (reports, <c>--resume</c>, the bench) take their paths from here instead of spelling them.
+/// </summary>
+public sealed class RunFolder(string root)
+{
+    public string Root { get; } = root;
+
+    /// <summary>The model kept by training: the epoch that scored best on validation.</summary>
+    public string BestModel => Path.Combine(Root, "best" + Models.EmotionModel.FileExtension);
+    public string HistoryCsv => Path.Combine(Root, "history.csv");
+    public string HistoryJson => Path.Combine(Root, "history.json");
+    public string Split => Path.Combine(Root, "split.json");
+
+    /// <summary>The settings the run was made with (training options, model spec name, dataset).</summary>
+    public string Settings => Path.Combine(Root, "options.json");
+    public string Metrics => Path.Combine(Root, "metrics.json");
+    public string CrossValidation => Path.Combine(Root, "cv.json");
+    public string Report => Path.Combine(Root, "report.html");
+    public string Plots => Path.Combine(Root, "plots");
+    public string Checkpoints => Path.Combine(Root, "checkpoints");
+    public string Checkpoint => Path.Combine(Checkpoints, "checkpoint.json");
+
+    /// <summary>The sub-folder of cross-validation fold <paramref name="index"/> (0-based; named fold-01...).</summary>
+    public RunFolder Fold(int index) => new(Path.Combine(Root, $"fold-{index + 1:D2}"));
+
+    /// <summary>Creates the folder (and its checkpoints folder); a folder that cannot be made is named in the error.</summary>
+    public RunFolder Create()
+    {
+        try { Directory.CreateDirectory(Checkpoints); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new MienException($"cannot create the run folder '{Root}': {e.Message}", e); }
+        return this;
+    }
+
+    public override string ToString() => Root;
+}

@@ -1,0 +1,14 @@
+namespace Mien.Training;
+
+/// <summary>Stops training when validation accuracy has not improved for <paramref name="patience"/> epochs.</summary>
+public sealed class EarlyStopping(int patience) : ITrainingCallback
+{
+    public int Patience { get; } = patience > 0 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), "patience must be ≥ 1.");
+
+    public void OnEpochEnd(TrainingContext context)
+    {
+        if (context.EpochsWithoutImprovement >= Patience)
+            context.RequestStop($"Early stopping: validation accuracy has not improved for {context.EpochsWithoutImprovement} epochs " +
+                                $"(best {context.BestAccuracy:P2} at epoch {context.BestEpoch}).");
+    }
+}

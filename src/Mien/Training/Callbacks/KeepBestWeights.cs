@@ -1,0 +1,36 @@
+namespace Mien.Training;
+
+/// <summary>
+/// Keeps the weights of the epoch with the best validation accuracy (Keras' <c>ModelCheckpoint(save_best_only)</c>
+/// plus <c>restore_best_weights</c>): saved as the run's best model when there is a run folder, and put back into
+/// the network when training ends. Maintains <see cref="TrainingContext.BestEpoch"/> for the other callbacks.
+/// </summary>
+public sealed class KeepBestWeights : ITrainingCallback
+{
+    private byte[]? _best;
+
+    public void OnTrainingStart(TrainingContext context)
+    {
+        // A resumed run continues from the best model it had kept on disk.
+        if (context.BestEpoch > 0 && context.Run is { } run && File.Exists(run.BestModel))
+        {
+            using var best = Models.EmotionModel.Load(run.BestModel);
+            _best = Trainer.SaveWeights(best.Network);
+        }
+    }
+
+    public void OnEpochEnd(TrainingContext context)
+    {
+        var val = context.LastValidation!;
+        context.IsBestEpoch = val.Accuracy > context.BestAccuracy;
+        if (!context.IsBestEpoch) return;
+        (context.BestAccuracy, context.BestEpoch) = (val.Accuracy, context.Epoch);
+        _best = Trainer.SaveWeights(context.Network);
+        if (context.Run is { } run) Trainer.WithMetrics(context.Model, context, val).Save(run.BestModel);
+    }
+
+    public void OnTrainingEnd(TrainingContext context)
+    {
+        if (_best is not null) Trainer.LoadWeights(context.Network, _best);
+    }
+}

@@ -1,0 +1,76 @@
+using Mien.Data;
+using Mien.Evaluation;
+using Mien.IO;
+using Mien.Models;
+using Mien.Splits;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mien.Training;
+
+/// <summary>
+/// What a training callback sees and may change: the model and optimizer being trained, where the loop is, the
+/// history so far, the best epoch, and a way to stop. One context lives for one <see cref="Trainer.Fit"/>.
+/// </summary>
+public sealed class TrainingContext
+{
+    private readonly List<EpochMetrics> _history = [];
+    private readonly IReadOnlyList<ITrainingCallback> _callbacks;
+
+    internal TrainingContext(TrainingOptions options, FaceDataset data, DataSplit split, EmotionModel model,
+        TorchSharp.Modules.OptimizerHelper optimizer, LearningRateSchedule schedule, Generator generator, RunFolder? run,
+        IReadOnlyList<ITrainingCallback> callbacks)
+    {
+        Options = options; Data = data; Split = split; Model = model; Optimizer = optimizer; Schedule = schedule;
+        Generator = generator; Run = run; _callbacks = callbacks;
+    }
+
+    public TrainingOptions Options { get; }
+    public FaceDataset Data { get; }
+    public DataSplit Split { get; }
+
+    /// <summary>The model being trained; its <see cref="EmotionModel.Network"/> holds the current weights.</summary>
+    public EmotionModel Model { get; }
+    public nn.Module<Tensor, Tensor> Network => Model.Network;
+    public TorchSharp.Modules.OptimizerHelper Optimizer { get; }
+    public LearningRateSchedule Schedule { get; }
+
+    /// <summary>The generator that shuffles and augments (checkpointed, so a resumed run draws the same batches).</summary>
+    public Generator Generator { get; }
+
+    /// <summary>The run folder, or null when the run keeps nothing on disk.</summary>
+    public RunFolder? Run { get; }
+
+    public int Epochs => Options.Epochs;
+
+    /// <summary>The current epoch, 1-based (during and at the end of it); 0 before the first.</summary>
+    public int Epoch { get; internal set; }
+    public int TrainCount => Split.Train.Length;
+    public int ValidationCount => Split.Validation.Length;
+
+    public IReadOnlyList<EpochMetrics> History => _history;
+    internal void Record(EpochMetrics metrics) => _history.Add(metrics);
+    internal void RestoreHistory(IEnumerable<EpochMetrics> history) { _history.Clear(); _history.AddRange(history); }
+
+    /// <summary>The last finished epoch's validation scores (with that epoch's weights).</summary>
+    public ClassificationReport? LastValidation { get; internal set; }
+
+    /// <summary>The best epoch so far (1-based, 0 = none yet) and its validation accuracy.</summary>
+    public int BestEpoch { get; set; }
+    public double BestAccuracy { get; set; } = -1;
+
+    /// <summary>True at the end of an epoch that improved on every earlier one.</summary>
+    public bool IsBestEpoch { get; set; }
+
+    /// <summary>Epochs since the best one.</summary>
+    public int EpochsWithoutImprovement => BestEpoch == 0 ? Epoch : Epoch - BestEpoch;
+
+    public bool StopRequested => StopReason is not null;
+    public string? StopReason { get; private set; }
+
+    /// <summary>Ends training after the current epoch (Keras' <c>model.stop_training = True</c>); the reason is shown.</summary>
+    public void RequestStop(string reason) => StopReason ??= reason;
+
+    /// <summary>Shows a message through every callback that displays (the CLI's progress, a log...).</summary>
+    public void Say(string message) { foreach (var c in _callbacks) c.OnMessage(message); }
+}
