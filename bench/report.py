@@ -13,7 +13,13 @@ import argparse, datetime, json, math, os, re, subprocess, sys
 INTRO_BEGIN, INTRO_END = "<!-- intro:begin (hand-written; bench/report.py keeps it) -->", "<!-- intro:end -->"
 TARGET_MS = 25  # end-to-end photo latency target (issue 3)
 TARGET_FACES_PER_S = 2000  # classification throughput target for ready 48x48 faces in batches (issue 3)
-PRESETS = ["seed", "vgg-small", "mini-xception"]
+def presets():
+    """The registered presets, from the library's registry (`mien models --names`), not a list kept here."""
+    cli = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "Mien.Cli", "bin", "Release", "net10.0", "Mien.Cli.dll")
+    names = sh("dotnet", cli, "models", "--names").split()
+    if not names:
+        sys.exit(f"report: `dotnet {cli} models --names` listed no presets (is the CLI built?)")
+    return names
 
 
 def sh(*cmd):
@@ -151,7 +157,7 @@ def build_accuracy(runs, base):
         if out:
             epochs[os.path.basename(out.group(1))] = int(ep.group(1)) if ep else None
     rows = []
-    for p in PRESETS:
+    for p in presets():
         row = {"preset": p}
         for kind in ("ck7", "ck6"):
             d = f"{runs}/{kind}-{p}"
@@ -184,7 +190,7 @@ def check(results, groups):
 
     if "speed" in groups:
         tr, inf, cost = (load(f"{results}/{n}.json") for n in ("training", "inference", "cost"))
-        if len(tr["presets"]) < len(PRESETS): problems.append(f"training: {len(tr['presets'])} presets")
+        if len(tr["presets"]) < len(presets()): problems.append(f"training: {len(tr['presets'])} presets")
         for t, i, c in zip(tr["presets"], inf["presets"], cost["presets"]):
             p = t["preset"]
             for k in ("mien", "mienAugmented", "pytorch"): positive(f"training {p} {k}", median(t[k]))

@@ -123,12 +123,14 @@ if wants accuracy; then
     run "${cmd[@]}" >"$dir.log" 2>&1 || { tail -30 "$dir.log" >&2; exit 1; }
     local line="${cmd[*]}"; echo "${line% --out *}" >"$dir/command.txt"
   }
-  # CK+ first (minutes each), FER2013 last (most of an hour each), so an interrupted run has the most tables.
-  for p in vgg-small seed mini-xception; do
+  # Every registered preset (the library's registry, not a list kept here); CK+ first (minutes each), FER2013 last
+  # (most of an hour each), so an interrupted run has the most tables.
+  mapfile -t presets < <(dotnet "$cli" models --names)
+  for p in "${presets[@]}"; do
     accuracy_run "ck7-$p" cv.json cv --data "$data/ckplus48.zip" --model "$p" --group-by subject "${ck[@]}"
     accuracy_run "ck6-$p" cv.json cv --data "$data/ckplus48.zip" --model "$p" --group-by subject --drop-class contempt "${ck[@]}"
   done
-  for p in vgg-small mini-xception seed; do
+  for p in "${presets[@]}"; do
     accuracy_run "fer-$p" metrics.json train --data "$data/fer2013.zip" --model "$p" "${fer[@]}"
   done
 fi

@@ -10,11 +10,17 @@ internal static class ModelsCommand
     {
         var classes = new Option<int>("--classes") { Description = "Number of output classes to size the classifier for.", DefaultValueFactory = _ => 7 };
         var show = new Option<string?>("--show") { Description = "Print one preset's layers and its JSON layer spec (a starting point for your own)." };
+        var names = new Option<bool>("--names") { Description = "Only the preset names, one per line (for scripts)." };
         var cmd = new Command("models", "List the model presets with parameter counts and FLOPs per face.");
-        cmd.Options.Add(classes); cmd.Options.Add(show);
+        cmd.Options.Add(classes); cmd.Options.Add(show); cmd.Options.Add(names);
         cmd.SetAction((r, ct) => CliErrors.Run(_ =>
         {
             int k = r.GetValue(classes);
+            if (r.GetValue(names))
+            {
+                foreach (var n in ModelZoo.Names) Console.WriteLine(n);
+                return 0;
+            }
             if (r.GetValue(show) is { } name)
             {
                 var spec = ModelZoo.GetSpec(name);

@@ -42,11 +42,7 @@ public class InferencePlanTests
 
     /// <summary>fp32: the same function up to float rounding; bf16: ~3 significant digits, so probabilities within a few percent.</summary>
     [Theory]
-    [InlineData("vgg-small", InferencePrecision.Float32, 1e-4)]
-    [InlineData("mini-xception", InferencePrecision.Float32, 1e-4)]
-    [InlineData("seed", InferencePrecision.Float32, 1e-4)]
-    [InlineData("vgg-small", InferencePrecision.BFloat16, 0.05)]
-    [InlineData("mini-xception", InferencePrecision.BFloat16, 0.05)]
+    [MemberData(nameof(Presets.WithPrecisions), MemberType = typeof(Presets))]
     public void The_compiled_model_computes_what_the_live_network_computes(string preset, InferencePrecision precision, double tolerance)
     {
         using var tmp = TestData.NewTempDir();

@@ -6,7 +6,7 @@ namespace Mien.Tests.Models;
 public class ModelBuilderTests
 {
     [Theory]
-    [InlineData("seed")] [InlineData("vgg-small")] [InlineData("mini-xception")]
+    [MemberData(nameof(Mien.Tests.Models.Presets.All), MemberType = typeof(Mien.Tests.Models.Presets))]
     public void Presets_build_and_output_one_logit_per_class(string preset)
     {
         using var net = ModelZoo.CreateModel(preset, 7);

@@ -52,7 +52,7 @@ public class GradCamTests(CkModelFixture fx, ITestOutputHelper log) : IClassFixt
     }
 
     [Theory]
-    [InlineData("seed")] [InlineData("vgg-small")] [InlineData("mini-xception")]
+    [MemberData(nameof(Mien.Tests.Models.Presets.All), MemberType = typeof(Mien.Tests.Models.Presets))]
     public void Every_preset_gets_a_normalised_map_from_its_last_spatial_layer(string preset)
     {
         using var model = EmotionModel.Create(ModelZoo.GetSpec(preset), fx.Ck.ClassNames, 0.5f, 0.25f);
