@@ -3,7 +3,7 @@ using Mien.Models;
 namespace Mien.Evaluation;
 
 /// <summary>
-/// What <see cref="Calibrator.Fit"/> found: the temperature fitted on one part of the data and the calibration before
+/// What a <see cref="Calibrator"/> fit found: the temperature fitted on one part of the data and the calibration before
 /// and after it, measured on the other part only (the fitting part would flatter it).
 /// </summary>
 public sealed record CalibrationResult

@@ -11,7 +11,8 @@ public static class Calibrator
 {
     /// <summary>
     /// Fits the temperature on a stratified <paramref name="fitFraction"/> of <paramref name="indices"/> (items the
-    /// model never trained on) and measures ECE and NLL before and after on the remaining items.
+    /// model never trained on) and measures ECE and NLL before and after on the remaining items. The result's
+    /// indices are dataset indices.
     /// </summary>
     public static CalibrationResult Fit(EmotionModel model, FaceDataset data, IReadOnlyList<int> indices, double fitFraction = 0.5, int seed = 42,
                                         int bins = Calibration.DefaultBins, CancellationToken cancellationToken = default)
@@ -19,44 +20,63 @@ public static class Calibrator
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(indices);
-        if (!(fitFraction > 0 && fitFraction < 1)) throw new ArgumentOutOfRangeException(nameof(fitFraction), fitFraction, "The fitting fraction must be between 0 and 1 (exclusive).");
-        var (fit, eval) = StratifiedSplit(data, indices, fitFraction, seed);
+        CheckFraction(fitFraction);
+        var items = indices.Distinct().ToArray();
+        var truth = Evaluator.ModelLabels(model, data, items);
+        // One pass of the network without flip averaging: its probabilities then rescale to any temperature exactly.
+        var probs = Evaluator.PredictProbabilities(model, data, items, cancellationToken: cancellationToken);
+        var result = Fit(probs, truth, model.Metadata.Temperature, fitFraction, seed, bins);
+        return result with { FitIndices = [.. result.FitIndices.Select(i => items[i])], EvaluationIndices = [.. result.EvaluationIndices.Select(i => items[i])] };
+    }
+
+    /// <summary>
+    /// The same from probabilities already computed at temperature <paramref name="currentTemperature"/> (the
+    /// fitted factor multiplies it); the result's indices are positions in <paramref name="probabilities"/>.
+    /// </summary>
+    public static CalibrationResult Fit(IReadOnlyList<float[]> probabilities, IReadOnlyList<int> truth, double currentTemperature = 1,
+                                        double fitFraction = 0.5, int seed = 42, int bins = Calibration.DefaultBins)
+    {
+        Calibration.Check(probabilities, truth);
+        CheckFraction(fitFraction);
+        if (!(currentTemperature > 0) || !double.IsFinite(currentTemperature))
+            throw new ArgumentOutOfRangeException(nameof(currentTemperature), currentTemperature, "The temperature must be a positive finite number.");
+        var (fit, eval) = StratifiedSplit(truth, fitFraction, seed);
         if (fit.Length == 0 || eval.Length == 0)
-            throw new ArgumentException($"{indices.Count} images are too few to fit a temperature on {fitFraction:P0} of them and measure it on the rest.");
+            throw new ArgumentException($"{truth.Count} images are too few to fit a temperature on {fitFraction:P0} of them and measure it on the rest.");
+        var (fitProbs, evalProbs) = (fit.Select(i => probabilities[i]).ToArray(), eval.Select(i => probabilities[i]).ToArray());
+        var (fitTruth, evalTruth) = (fit.Select(i => truth[i]).ToArray(), eval.Select(i => truth[i]).ToArray());
 
-        // One pass of the network: T = 1 probabilities rescale to any temperature exactly (no flip averaging, which would break that).
-        int[] all = [.. fit, .. eval];
-        var truth = Evaluator.ModelLabels(model, data, all);
-        var probs = Evaluator.PredictProbabilities(model, data, all, cancellationToken: cancellationToken);
-        var (fitProbs, evalProbs) = (probs[..fit.Length], probs[fit.Length..]);
-        var (fitTruth, evalTruth) = (truth[..fit.Length], truth[fit.Length..]);
-
-        // The probabilities come at the model's current temperature, so the fitted factor multiplies it.
         double factor = TemperatureScaling.Fit(fitProbs, fitTruth);
         var after = Calibration.Rescale(evalProbs, factor);
         var binsBefore = Calibration.Reliability(evalProbs, evalTruth, bins);
         var binsAfter = Calibration.Reliability(after, evalTruth, bins);
         return new CalibrationResult
         {
-            PreviousTemperature = model.Metadata.Temperature,
-            Temperature = model.Metadata.Temperature * factor,
+            PreviousTemperature = currentTemperature,
+            Temperature = currentTemperature * factor,
             FitIndices = fit, EvaluationIndices = eval,
-            Accuracy = (double)evalProbs.Select((p, i) => Evaluator.ArgMax(p) == evalTruth[i]).Count(ok => ok) / eval.Length,
+            Accuracy = (double)evalProbs.Where((p, i) => Evaluator.ArgMax(p) == evalTruth[i]).Count() / eval.Length,
             EceBefore = Calibration.ExpectedCalibrationError(binsBefore), EceAfter = Calibration.ExpectedCalibrationError(binsAfter),
             NllBefore = Calibration.NegativeLogLikelihood(evalProbs, evalTruth), NllAfter = Calibration.NegativeLogLikelihood(after, evalTruth),
             BinsBefore = binsBefore, BinsAfter = binsAfter,
         };
     }
 
-    /// <summary>Each class's items shuffled (seeded) and cut at <paramref name="fraction"/>: both parts keep the class mix.</summary>
-    internal static (int[] Fit, int[] Held) StratifiedSplit(FaceDataset data, IReadOnlyList<int> indices, double fraction, int seed)
+    private static void CheckFraction(double fitFraction)
+    {
+        if (!(fitFraction > 0 && fitFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(fitFraction), fitFraction, "The fitting fraction must be between 0 and 1 (exclusive).");
+    }
+
+    /// <summary>Positions of each class shuffled (seeded) and cut at <paramref name="fraction"/>: both parts keep the class mix.</summary>
+    internal static (int[] Fit, int[] Held) StratifiedSplit(IReadOnlyList<int> labels, double fraction, int seed)
     {
         var rng = new Random(seed);
         var first = new List<int>();
         var rest = new List<int>();
-        foreach (var group in indices.Distinct().GroupBy(i => data.Labels[i]).OrderBy(g => g.Key))
+        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]).OrderBy(g => g.Key))
         {
-            var items = group.Order().ToArray();
+            var items = group.ToArray();
             rng.Shuffle(items);
             int n = (int)Math.Round(fraction * items.Length, MidpointRounding.AwayFromZero);
             first.AddRange(items[..n]);
