@@ -27,6 +27,27 @@ internal static class TestData
     public static string CkPlusZip => Shared("ckplus48.zip");
     public static string Fer2013Zip => Shared("fer2013.zip");
 
+    /// <summary>
+    /// FER2013's PublicTest images alone (3,589, split "test"), copied once per test run out of fer2013.zip: tests that
+    /// need a real held-out set then decode 3.6k images, not 32k.
+    /// </summary>
+    public static string Fer2013PublicTestZip => PublicTest.Value;
+
+    private static readonly Lazy<string> PublicTest = new(() =>
+    {
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"mien-test-fer2013-publictest-{Environment.ProcessId}.zip");
+        using (var source = ZipFile.OpenRead(Fer2013Zip))
+        using (var target = ZipFile.Open(path, ZipArchiveMode.Create))
+            foreach (var e in source.Entries.Where(e => e.FullName.StartsWith("test/", StringComparison.Ordinal) && e.Length > 0))
+            {
+                using var from = e.Open();
+                using var to = target.CreateEntry(e.FullName, CompressionLevel.NoCompression).Open();
+                from.CopyTo(to);
+            }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
+        return path;
+    });
+
     /// <summary>A fresh temporary folder, removed when disposed.</summary>
     public static TempDir NewTempDir() => new();
 

@@ -23,7 +23,8 @@ internal static class MetricsTable
         }
 
         var console = AnsiConsole.Console;
-        string loss = double.IsNaN(report.Loss) ? "" : $"   loss {report.Loss:F4}";
+        string loss = (double.IsNaN(report.Loss) ? "" : $"   loss {report.Loss:F4}")
+                      + (double.IsNaN(report.ExpectedCalibrationError) ? "" : $"   ECE {report.ExpectedCalibrationError:F4}");
         console.MarkupLine($"items {report.Count}   accuracy [bold]{Score(report.Accuracy, percent: true)}[/]   " +
                            $"balanced accuracy {Score(report.BalancedAccuracy, percent: true)}   macro-F1 {Score(report.MacroF1)}{loss}");
 

@@ -18,6 +18,9 @@ public sealed record ClassificationReport
     public double MacroF1 { get; init; }
     public double Loss { get; init; } = double.NaN;
 
+    /// <summary>Expected calibration error of the probabilities (see <see cref="Calibration"/>); NaN when only labels were given.</summary>
+    public double ExpectedCalibrationError { get; init; } = double.NaN;
+
     public static ClassificationReport From(IReadOnlyList<int> truth, IReadOnlyList<int> predicted, IReadOnlyList<string> classNames, double loss = double.NaN)
     {
         if (truth.Count != predicted.Count) throw new ArgumentException("truth and predicted differ in length.");
@@ -70,8 +73,9 @@ public sealed record ClassificationReport
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine(string.Format(ci, "items {0}   accuracy {1:P2}   balanced accuracy {2:P2}   macro-F1 {3:F4}{4}",
-            Count, Accuracy, BalancedAccuracy, MacroF1, double.IsNaN(Loss) ? "" : string.Format(ci, "   loss {0:F4}", Loss)));
+        sb.AppendLine(string.Format(ci, "items {0}   accuracy {1:P2}   balanced accuracy {2:P2}   macro-F1 {3:F4}{4}{5}",
+            Count, Accuracy, BalancedAccuracy, MacroF1, double.IsNaN(Loss) ? "" : string.Format(ci, "   loss {0:F4}", Loss),
+            double.IsNaN(ExpectedCalibrationError) ? "" : string.Format(ci, "   ECE {0:F4}", ExpectedCalibrationError)));
         int w = Math.Max(9, ClassNames.Max(n => n.Length) + 1);
         sb.AppendLine();
         sb.AppendLine($"{"class".PadRight(w)} precision  recall     f1  support");
@@ -103,6 +107,7 @@ public sealed record ClassificationReport
     {
         count = Count, accuracy = Accuracy, balancedAccuracy = BalancedAccuracy, macroF1 = MacroF1,
         loss = double.IsNaN(Loss) ? (double?)null : Loss,
+        ece = double.IsNaN(ExpectedCalibrationError) ? (double?)null : ExpectedCalibrationError,
         classNames = ClassNames,
         perClass = PerClass,
         confusion = Enumerable.Range(0, ClassNames.Count).Select(i => Enumerable.Range(0, ClassNames.Count).Select(j => Confusion[i, j]).ToArray()).ToArray(),

@@ -37,16 +37,27 @@ public static class Evaluator
     public static ClassificationReport Evaluate(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices = null, bool flipAverage = false, CancellationToken cancellationToken = default)
     {
         indices ??= Enumerable.Range(0, data.Count).ToArray();
-        // Map the dataset's classes onto the model's label encoding by canonical name.
+        var truth = ModelLabels(model, data, indices);
+        var probs = PredictProbabilities(model, data, indices, flipAverage: flipAverage, cancellationToken: cancellationToken);
+        var predicted = probs.Select(ArgMax).ToArray();
+        double loss = truth.Select((t, i) => -Math.Log(Math.Max(1e-12, probs[i][t]))).DefaultIfEmpty(0).Average();
+        return ClassificationReport.From(truth, predicted, model.ClassNames, loss) with
+        {
+            ExpectedCalibrationError = Calibration.ExpectedCalibrationError(probs, truth),
+        };
+    }
+
+    /// <summary>
+    /// The true labels of the given items in the model's label encoding (the dataset's classes matched by canonical
+    /// name). Throws <see cref="ArgumentException"/> when one of them is a class the model does not know.
+    /// </summary>
+    public static int[] ModelLabels(EmotionModel model, FaceDataset data, IReadOnlyList<int> indices)
+    {
         var map = data.ClassNames.Select(n => model.ClassNames.ToList().IndexOf(n)).ToArray();
         var unknown = data.ClassNames.Where((n, i) => map[i] < 0 && indices.Any(j => data.Labels[j] == i)).ToList();
         if (unknown.Count > 0)
             throw new ArgumentException($"The model does not know class(es) {string.Join(", ", unknown)}; it predicts {string.Join(", ", model.ClassNames)}.");
-        var probs = PredictProbabilities(model, data, indices, flipAverage: flipAverage, cancellationToken: cancellationToken);
-        var truth = indices.Select(i => map[data.Labels[i]]).ToArray();
-        var predicted = probs.Select(ArgMax).ToArray();
-        double loss = truth.Select((t, i) => -Math.Log(Math.Max(1e-12, probs[i][t]))).DefaultIfEmpty(0).Average();
-        return ClassificationReport.From(truth, predicted, model.ClassNames, loss);
+        return indices.Select(i => map[data.Labels[i]]).ToArray();
     }
 
     public static int ArgMax(float[] p)

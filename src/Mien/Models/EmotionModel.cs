@@ -22,15 +22,21 @@ public sealed class EmotionModel : IDisposable
     private static readonly JsonSerializerOptions Json = IO.MienJson.Options;
     // Compiled on first use: a model loaded only for its weights or metadata (checkpoints, --init-from) never pays for it.
     private readonly Lazy<InferencePlan?>? _plan;
+    private readonly InferencePrecision? _requestedPrecision; // kept so that a copy (WithMetadata) compiles the same way
 
     public EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
     {
+        if (!IsValidTemperature(metadata.Temperature))
+            throw new ArgumentOutOfRangeException(nameof(metadata), metadata.Temperature, "The temperature must be a positive finite number.");
         Network = network;
         Metadata = metadata;
     }
 
-    private EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata, InferencePrecision precision) : this(network, metadata) =>
+    private EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata, InferencePrecision precision) : this(network, metadata)
+    {
+        _requestedPrecision = precision;
         _plan = new(() => Compile(network, ResolvePrecision(precision)));
+    }
 
     /// <summary>
     /// The precision predictions are computed in: Float32 or BFloat16 for a loaded model, null for a live
@@ -63,7 +69,10 @@ public sealed class EmotionModel : IDisposable
         return torch.tensor(data, [count, 1, s, s]);
     }
 
-    /// <summary>Class probabilities for a batch of grey faces already at the input size.</summary>
+    /// <summary>
+    /// Class probabilities for a batch of grey faces already at the input size: softmax(logits / T), T being
+    /// <see cref="ModelMetadata.Temperature"/>. The temperature never changes which class wins.
+    /// </summary>
     public float[][] PredictProbabilities(ReadOnlySpan<byte> pixels, int count, bool flipAverage = false)
     {
         if (count == 0) return [];
@@ -71,14 +80,49 @@ public sealed class EmotionModel : IDisposable
         using var _ = torch.inference_mode();
         if (Network.training) throw new InvalidOperationException("Call Network.eval() before predicting.");
         var x = ToInput(pixels, count);
-        var p = torch.nn.functional.softmax(Logits(x), 1);
-        if (flipAverage) p = (p + torch.nn.functional.softmax(Logits(x.flip(3)), 1)) / 2;
+        var p = Probabilities(x);
+        if (flipAverage) p = (p + Probabilities(x.flip(3))) / 2;
         var flat = p.contiguous().data<float>().ToArray();
         int k = ClassNames.Count;
         return Enumerable.Range(0, count).Select(i => flat.AsSpan(i * k, k).ToArray()).ToArray();
     }
 
+    private Tensor Probabilities(Tensor x)
+    {
+        var logits = Logits(x);
+        double t = Metadata.Temperature;
+        return torch.nn.functional.softmax(t == 1 ? logits : logits / t, 1);
+    }
+
     private Tensor Logits(Tensor x) => _plan?.Value is { } plan ? plan.Forward(x) : Network.forward(MemoryLayout.GreyAsChannelsLast(x));
+
+    /// <summary>
+    /// A copy with other metadata (e.g. <c>Metadata with { Temperature = t }</c>) and its own copy of the weights, so
+    /// either can be disposed alone. A loaded model's copy is compiled at the same precision.
+    /// </summary>
+    public EmotionModel WithMetadata(ModelMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.ClassNames.Count != ClassNames.Count || metadata.InputSize != InputSize)
+            throw new ArgumentException("The new metadata must keep the model's number of classes and input size.", nameof(metadata));
+        var network = ModelBuilder.Build(metadata.Spec, metadata.ClassNames.Count, out _);
+        try
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) Network.save(writer);
+            buffer.Position = 0;
+            using (var reader = new BinaryReader(buffer)) network.load(reader, strict: true);
+            network.train(Network.training);
+            return _requestedPrecision is { } p ? new EmotionModel(network, metadata, p) : new EmotionModel(network, metadata);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    private static bool IsValidTemperature(double t) => double.IsFinite(t) && t > 0;
 
     public void Save(string path)
     {
@@ -124,6 +168,7 @@ public sealed class EmotionModel : IDisposable
             ModelMetadata meta;
             using (var s = metaEntry.Open()) meta = JsonSerializer.Deserialize<ModelMetadata>(s, Json) ?? throw new ModelFormatException($"'{path}': empty metadata.");
             if (meta.FormatVersion > 1) throw new ModelFormatException($"'{path}' has model format {meta.FormatVersion}; this Mien reads format 1. Upgrade Mien.");
+            if (!IsValidTemperature(meta.Temperature)) throw new ModelFormatException($"'{path}' has temperature {meta.Temperature}; it must be a positive number.");
             var network = ModelBuilder.Build(meta.Spec, meta.ClassNames.Count, out _, path);
             using var buffer = new MemoryStream();
             using (var s = weightsEntry.Open()) s.CopyTo(buffer);

@@ -25,6 +25,12 @@ public sealed record ModelMetadata
     [JsonPropertyName("face_margin")] public double FaceMargin { get; init; } = 0.02;
     [JsonPropertyName("preprocessing")] public string Preprocessing { get; init; } = "grayscale; face crop; resize (area); x = (p/255 - mean)/std";
 
+    /// <summary>
+    /// Temperature scaling: probabilities are softmax(logits / T). 1 = as trained; <c>mien calibrate</c> fits it so that
+    /// confidences match accuracy. Model files written before it existed load with 1.
+    /// </summary>
+    [JsonPropertyName("temperature")] public double Temperature { get; init; } = 1;
+
     [JsonPropertyName("trained_on")] public string? TrainedOn { get; init; }
     [JsonPropertyName("training")] public Dictionary<string, string> Training { get; init; } = [];
     [JsonPropertyName("metrics")] public Dictionary<string, double> Metrics { get; init; } = [];

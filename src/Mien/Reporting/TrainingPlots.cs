@@ -140,6 +140,50 @@ public static class TrainingPlots
         return Png(plt, 640, 420);
     }
 
+    /// <summary>
+    /// Reliability diagram: the accuracy of each confidence bin as a bar (its item count on top) against the diagonal
+    /// of perfect calibration. Bars below the diagonal are overconfident bins.
+    /// </summary>
+    public static byte[] Reliability(IReadOnlyList<ReliabilityBin> bins, string? title = null)
+    {
+        double ece = Calibration.ExpectedCalibrationError(bins);
+        using var plt = NewPlot(title ?? $"Reliability (ECE {ece:F3})", "confidence (top-1 probability)", "accuracy");
+        var bars = bins.Where(b => b.Count > 0).Select(b => new Bar
+        {
+            Position = (b.Lower + b.Upper) / 2, Value = b.Accuracy, Size = (b.Upper - b.Lower) * 0.92,
+            FillColor = TrainColor, Label = b.Count.ToString(Ci),
+        }).ToList();
+        var plot = plt.Add.Bars(bars);
+        plot.ValueLabelStyle.FontSize = 9;
+        var diagonal = plt.Add.Scatter(new[] { 0.0, 1.0 }, new[] { 0.0, 1.0 }, ValColor);
+        diagonal.LinePattern = LinePattern.Dashed; diagonal.LineWidth = 2; diagonal.MarkerSize = 0;
+        var gap = plt.Add.Scatter(bins.Where(b => b.Count > 0).Select(b => (b.Lower + b.Upper) / 2).ToArray(),
+                                  bins.Where(b => b.Count > 0).Select(b => b.MeanConfidence).ToArray(), Colors.Black);
+        gap.LineWidth = 0; gap.MarkerSize = 6; gap.MarkerShape = MarkerShape.FilledDiamond;
+        plt.Legend.ManualItems.Add(new LegendItem { LabelText = "accuracy per bin (items on top)", FillColor = TrainColor });
+        plt.Legend.ManualItems.Add(new LegendItem { LabelText = "mean confidence", MarkerShape = MarkerShape.FilledDiamond, MarkerFillColor = Colors.Black, MarkerSize = 6 });
+        plt.Legend.ManualItems.Add(new LegendItem { LabelText = "perfect calibration", LineColor = ValColor, LineWidth = 2, LinePattern = LinePattern.Dashed });
+        plt.ShowLegend(Alignment.UpperLeft);
+        var ticks = Enumerable.Range(0, 6).Select(i => i / 5.0).ToArray();
+        plt.Axes.Bottom.SetTicks(ticks, ticks.Select(v => v.ToString("0.0", Ci)).ToArray());
+        plt.Axes.Left.SetTicks(ticks, ticks.Select(v => v.ToString("0.0", Ci)).ToArray());
+        plt.Axes.SetLimits(0, 1, 0, 1.06);
+        return Png(plt, 520, 480);
+    }
+
+    /// <summary>The reliability diagrams before and after temperature scaling, side by side, on the items not fitted on.</summary>
+    public static byte[] Reliability(CalibrationResult result)
+    {
+        var before = Reliability(result.BinsBefore, $"Before: T = {result.PreviousTemperature:0.###}, ECE {result.EceBefore:F3}");
+        var after = Reliability(result.BinsAfter, $"After: T = {result.Temperature:0.###}, ECE {result.EceAfter:F3}");
+        using var a = OpenCvSharp.Cv2.ImDecode(before, OpenCvSharp.ImreadModes.Color);
+        using var b = OpenCvSharp.Cv2.ImDecode(after, OpenCvSharp.ImreadModes.Color);
+        using var both = new OpenCvSharp.Mat();
+        OpenCvSharp.Cv2.HConcat([a, b], both);
+        OpenCvSharp.Cv2.ImEncode(".png", both, out var png);
+        return png;
+    }
+
     private static byte[] Curves(string title, string yLabel, IReadOnlyList<EpochMetrics> history, Func<EpochMetrics, double> train, Func<EpochMetrics, double> val, int bestEpoch, bool percent)
     {
         using var plt = NewPlot(title, "epoch", yLabel);

@@ -9,7 +9,7 @@ namespace Mien.Reporting;
 
 /// <summary>
 /// The report of one training run: PNG charts in <c>plots/</c> (loss, accuracy, learning rate, confusion matrices,
-/// per-class precision/recall, most confident validation mistakes) and one self-contained <c>report.html</c>
+/// per-class precision/recall, reliability diagram, most confident validation mistakes) and one self-contained <c>report.html</c>
 /// with them, the run's settings, the data per split and the timings.
 /// </summary>
 public static class TrainingReport
@@ -33,7 +33,7 @@ public static class TrainingReport
         var cards = new List<(string, string)>
         {
             ("validation accuracy", Pct(val.Accuracy)), ("balanced accuracy", Pct(val.BalancedAccuracy)), ("macro-F1", F(val.MacroF1, "F3")),
-            ("validation loss", F(val.Loss, "F3")), ("kept epoch", $"{result.BestEpoch} of {h.Count}"),
+            ("validation loss", F(val.Loss, "F3")), ("validation ECE", F(val.ExpectedCalibrationError, "F3")), ("kept epoch", $"{result.BestEpoch} of {h.Count}"),
         };
         if (test is not null) cards.Add(("held-out test accuracy", Pct(test.Accuracy)));
         cards.Add(("training time", Duration(result.Elapsed)));
@@ -50,14 +50,18 @@ public static class TrainingReport
             figs.FlushTo(html);
         }
 
-        html.Heading("Validation results", $"The kept model (epoch {result.BestEpoch}) on the {split.Validation.Length} validation images.");
+        var probs = Evaluator.PredictProbabilities(model, data, split.Validation);
+        html.Heading("Validation results", $"The kept model (epoch {result.BestEpoch}) on the {split.Validation.Length} validation images. " +
+                                           "Reliability: accuracy per confidence bin against the diagonal of honest probabilities; " +
+                                           "mien calibrate fits a temperature that brings the bars to it.");
         figs.Add("confusion", TrainingPlots.Confusion(val, normalize: false), "confusion matrix, counts");
         figs.Add("confusion-normalized", TrainingPlots.Confusion(val, normalize: true), "confusion matrix, row-normalised");
         figs.Add("per-class", TrainingPlots.PerClass(val), "precision and recall per class");
+        var bins = Calibration.Reliability(probs, Evaluator.ModelLabels(model, data, split.Validation));
+        figs.Add("reliability", TrainingPlots.Reliability(bins, $"Validation reliability (ECE {Calibration.ExpectedCalibrationError(bins):F3})"), "reliability diagram, validation");
         figs.FlushTo(html);
         PerClassTable(html, val);
 
-        var probs = Evaluator.PredictProbabilities(model, data, split.Validation);
         var gallery = MistakeGallery.Render(data, split.Validation, probs, model.ClassNames);
         html.Heading("Most confident mistakes", "Validation faces the model got wrong with the highest confidence: true label (green) and prediction (red).");
         if (gallery is null) html.Paragraph("No mistakes on the validation side.");

@@ -10,7 +10,7 @@ namespace Mien.Tests.Reporting;
 public class ReportTests
 {
     private static readonly string[] TrainingPlotFiles =
-        ["loss", "accuracy", "learning-rate", "confusion", "confusion-normalized", "per-class", "mistakes"];
+        ["loss", "accuracy", "learning-rate", "confusion", "confusion-normalized", "per-class", "reliability", "mistakes"];
 
     [Fact]
     public void Train_writes_plots_and_a_self_contained_report_that_chromium_renders()
@@ -26,7 +26,7 @@ public class ReportTests
         string html = File.ReadAllText(tmp["run/report.html"]);
         var images = HtmlChecks.DecodeImages(html);
         Assert.Equal(TrainingPlotFiles.Length, images.Count);
-        foreach (var needle in new[] { "Learning curves", "Most confident mistakes", "options.json", "\"epochs\": 2", "validation", "images/s", "seed" })
+        foreach (var needle in new[] { "Learning curves", "Most confident mistakes", "options.json", "\"epochs\": 2", "validation", "images/s", "seed", "validation ECE" })
             Assert.Contains(needle, html);
 
         using var shot = HtmlChecks.Screenshot(tmp["run/report.html"]);

@@ -1,0 +1,41 @@
+using Mien.Models;
+
+namespace Mien.Evaluation;
+
+/// <summary>
+/// What a <see cref="Calibrator"/> fit found: the temperature fitted on one part of the data and the calibration before
+/// and after it, measured on the other part only (the fitting part would flatter it).
+/// </summary>
+public sealed record CalibrationResult
+{
+    /// <summary>The model's temperature before calibration (1 for a model fresh from training).</summary>
+    public required double PreviousTemperature { get; init; }
+
+    /// <summary>The fitted temperature, to store in the model's metadata.</summary>
+    public required double Temperature { get; init; }
+
+    /// <summary>Items the temperature was fitted on, and the disjoint items it was measured on (dataset indices).</summary>
+    public required IReadOnlyList<int> FitIndices { get; init; }
+    public required IReadOnlyList<int> EvaluationIndices { get; init; }
+
+    /// <summary>Top-1 accuracy on the evaluation items (the same before and after: the temperature never changes the winner).</summary>
+    public required double Accuracy { get; init; }
+
+    public required double EceBefore { get; init; }
+    public required double EceAfter { get; init; }
+    public required double NllBefore { get; init; }
+    public required double NllAfter { get; init; }
+    public required IReadOnlyList<ReliabilityBin> BinsBefore { get; init; }
+    public required IReadOnlyList<ReliabilityBin> BinsAfter { get; init; }
+
+    /// <summary>A copy of <paramref name="model"/> that predicts with the fitted temperature (save it to keep it).</summary>
+    public EmotionModel ApplyTo(EmotionModel model) => model.WithMetadata(model.Metadata with { Temperature = Temperature });
+
+    /// <summary>A JSON-friendly view.</summary>
+    public object ToSerializable() => new
+    {
+        previousTemperature = PreviousTemperature, temperature = Temperature, fitCount = FitIndices.Count, evaluationCount = EvaluationIndices.Count,
+        accuracy = Accuracy, eceBefore = EceBefore, eceAfter = EceAfter, nllBefore = NllBefore, nllAfter = NllAfter,
+        binsBefore = BinsBefore, binsAfter = BinsAfter,
+    };
+}
