@@ -108,7 +108,7 @@ public class CalibrationTests
         Assert.DoesNotContain("ECE", labelsOnly.ToText());
         var withEce = labelsOnly with { ExpectedCalibrationError = 0.0421 };
         Assert.Contains("ECE 0.0421", withEce.ToText());
-        Assert.Contains("\"ece\": 0.0421", Mien.Reporting.MienJson.Serialize(withEce.ToSerializable()));
+        Assert.Contains("\"ece\": 0.0421", Mien.IO.MienJson.Serialize(withEce.ToSerializable()));
     }
 
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());

@@ -6,7 +6,7 @@ namespace Mien.Tests.Experiments;
 public class CrossValidationSampleTests
 {
     [Fact]
-    public void The_readme_cross_validation_sample_runs_subject_grouped_folds_from_the_library_alone()
+    public async Task The_readme_cross_validation_sample_runs_subject_grouped_folds_from_the_library_alone()
     {
         string dll = Path.Combine(TestData.RepoRoot, "samples", "Mien.CrossValidation", "bin", "Release", "net10.0", "Mien.CrossValidation.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: build the solution in Release first (./setup.sh).");
@@ -16,10 +16,12 @@ public class CrossValidationSampleTests
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(5)), "the sample did not finish in 5 minutes");
-        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {stderr.Result}");
-        Assert.Contains("fold 2:", stdout.Result);
-        Assert.Contains("subject-grouped folds", stdout.Result);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await p.WaitForExitAsync(timeout.Token);
+        string output = await stdout, errors = await stderr;
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}: {errors}");
+        Assert.Contains("fold 2:", output);
+        Assert.Contains("subject-grouped folds", output);
         Assert.True(File.Exists(tmp["cv/cv.json"]) && File.Exists(tmp["cv/report.html"]));
     }
 }
