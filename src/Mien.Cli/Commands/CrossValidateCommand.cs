@@ -12,9 +12,10 @@ internal static class CrossValidateCommand
         var data = new DataOptions();
         var t = new TrainingArguments();
         var folds = new Option<int>("--folds", "-k") { Description = "Number of folds.", DefaultValueFactory = _ => 10 };
+        var lodo = new Option<bool>("--leave-one-dataset-out") { Description = "With several --data: one fold per dataset, trained on the others and tested on it (generalisation to datasets never seen)." };
         var output = new Option<string?>("--out", "-o") { Description = "Run folder (default runs/<date>-cv-<model>): per-fold histories, splits and cv.json." };
         var cmd = new Command("cv", "K-fold cross-validation: each fold trains from scratch and is scored on people it never saw (with --group-by subject).");
-        data.AddTo(cmd); t.AddTo(cmd); cmd.Options.Add(folds); cmd.Options.Add(output);
+        data.AddTo(cmd); t.AddTo(cmd); cmd.Options.Add(folds); cmd.Options.Add(lodo); cmd.Options.Add(output);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             var spec = t.Spec(r);
@@ -22,21 +23,24 @@ internal static class CrossValidateCommand
             bool quiet = r.GetValue(t.Quiet);
             var d = data.Load(r, c, quiet);
             bool grouped = t.GroupBySubject(r);
-            int k = r.GetValue(folds);
+            bool byDataset = r.GetValue(lodo);
+            int k = byDataset ? d.DatasetNames.Count : r.GetValue(folds);
             var cv = new CrossValidation(new CrossValidationOptions
             {
-                Folds = k, GroupBySubject = grouped, DropTrainingDuplicates = !r.GetValue(t.KeepDuplicates),
+                Folds = k, LeaveOneDatasetOut = byDataset, GroupBySubject = grouped, DropTrainingDuplicates = !r.GetValue(t.KeepDuplicates),
                 Training = t.Options(r, null), RunDirectory = runDir,
             })
             {
                 // Minutes per fold: show the epochs as they pass, one line each (a fold's bar would be redrawn k times).
                 FoldCallbacks = f => [new ConsoleProgress(quiet, $"fold {f + 1,2}/{k} ")],
             };
-            Console.WriteLine($"{k}-fold cross-validation of {spec.Name}, {(grouped && d.HasSubjects ? "grouped by subject" : "NOT grouped by subject (frames of one person can sit on both sides)")}");
+            Console.WriteLine(byDataset ? $"leave-one-dataset-out cross-validation of {spec.Name} over {string.Join(", ", d.DatasetNames)}"
+                : $"{k}-fold cross-validation of {spec.Name}, {(grouped && d.HasSubjects ? "grouped by subject" : "NOT grouped by subject (frames of one person can sit on both sides)")}");
             var result = cv.Run(d, spec, fold =>
             {
                 var rep = fold.Report;
                 var side = fold.Split.Validation;
+                if (byDataset) Console.WriteLine($"fold {fold.Index + 1}: {fold.Split.Description}");
                 Console.WriteLine($"fold {fold.Index + 1,2}/{k}: accuracy {rep.Accuracy:P2}  balanced {rep.BalancedAccuracy:P2}  macro-F1 {rep.MacroF1:F4}  " +
                                   $"({side.Length} test images, {side.Select(i => d.Subjects[i]).Distinct().Count()} subjects, {fold.Elapsed.TotalMinutes:F1} min)");
                 if (CollapseCheck.Warning(rep) is { } collapsed) Console.WriteLine($"  fold {fold.Index + 1}: {collapsed}");

@@ -10,22 +10,50 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var model = new Option<string>("--model", "-m") { Description = "A trained .mien model file.", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "A trained .mien model file (default: the bundled model)." };
         var split = new Option<string>("--split") { Description = "Which part to score: test (default when the dataset has one), validation, train or all.", DefaultValueFactory = _ => "auto" };
         var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: average the prediction with the mirrored face." };
+        var json = new Option<string?>("--json") { Description = "Also write every score to this JSON file (for scripts)." };
         var precision = PrecisionOption.Create();
-        var cmd = new Command("evaluate", "Score a trained model on a dataset: accuracy, balanced accuracy, macro-F1, per-class metrics, confusion matrix.");
-        cmd.Options.Add(model); data.AddTo(cmd); cmd.Options.Add(split); cmd.Options.Add(tta); cmd.Options.Add(precision);
+        var cmd = new Command("evaluate", "Score a trained model on one or more datasets (--data repeated: cross-dataset, one table each and a summary): " +
+                                          "accuracy, balanced accuracy, macro-F1, calibration, per-class metrics, confusion matrix.");
+        cmd.Options.Add(model); data.AddTo(cmd); cmd.Options.Add(split); cmd.Options.Add(tta); cmd.Options.Add(json); cmd.Options.Add(precision);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            using var m = EmotionModel.Load(r.GetValue(model)!, r.GetValue(precision));
-            var d = data.Load(r, c, imageSize: m.InputSize);
-            var e = DatasetEvaluation.Run(m, d, r.GetValue(split)!, r.GetValue(tta), c);
-            Console.WriteLine($"{r.GetValue(model)} on {d.Origin} [{e.Split}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {PrecisionOption.Describe(m)}");
-            MetricsTable.Write(e.Report);
-            if (e.WithoutCopies is { } clean)
-                Console.WriteLine($"{e.CopiesOfTraining} of these {e.Report.Count} images are identical to images of the train split; without them: " +
-                                  $"items {clean.Count}, accuracy {clean.Accuracy:P2}, balanced accuracy {clean.BalancedAccuracy:P2}, macro-F1 {clean.MacroF1:F4}");
+            string? path = r.GetValue(model);
+            using var m = path is null ? Mien.Inference.DefaultModel.Load(r.GetValue(precision)) : EmotionModel.Load(path, r.GetValue(precision));
+            string name = path ?? "bundled model";
+            var results = new List<(string Dataset, DatasetEvaluation Evaluation)>();
+            foreach (var d in data.LoadEach(r, c, imageSize: m.InputSize))
+            {
+                var e = DatasetEvaluation.Run(m, d, r.GetValue(split)!, r.GetValue(tta), c);
+                Console.WriteLine($"{name} on {d.Origin} [{e.Split}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {PrecisionOption.Describe(m)}");
+                MetricsTable.Write(e.Report);
+                if (e.WithoutCopies is { } clean)
+                    Console.WriteLine($"{e.CopiesOfTraining} of these {e.Report.Count} images are identical to images of the train split; without them: " +
+                                      $"items {clean.Count}, accuracy {clean.Accuracy:P2}, balanced accuracy {clean.BalancedAccuracy:P2}, macro-F1 {clean.MacroF1:F4}");
+                results.Add((d.Origin, e));
+                Console.WriteLine();
+            }
+            if (results.Count > 1)
+            {
+                Console.WriteLine($"{"dataset",-40} {"split",-10} {"images",7} {"accuracy",9} {"balanced",9} {"macro-F1",9}");
+                foreach (var (ds, e) in results)
+                {
+                    var rep = e.WithoutCopies ?? e.Report;
+                    Console.WriteLine($"{Path.GetFileName(ds),-40} {e.Split,-10} {rep.Count,7} {rep.Accuracy,9:P2} {rep.BalancedAccuracy,9:P2} {rep.MacroF1,9:F4}" +
+                                      (e.WithoutCopies is null ? "" : "  (copies of training images left out)"));
+                }
+            }
+            if (r.GetValue(json) is { } jsonPath)
+                Mien.IO.MienJson.Write(jsonPath, new
+                {
+                    model = name, datasets = results.Select(x => new
+                    {
+                        dataset = x.Dataset, split = x.Evaluation.Split, scores = x.Evaluation.Report.ToSerializable(),
+                        copies_of_training = x.Evaluation.CopiesOfTraining, without_copies = x.Evaluation.WithoutCopies?.ToSerializable(),
+                    }),
+                });
             return 0;
         }, ct));
         return cmd;

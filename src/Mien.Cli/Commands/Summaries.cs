@@ -5,12 +5,12 @@ namespace Mien.Cli.Commands;
 /// <summary>Short human summaries shared by commands.</summary>
 internal static class Summaries
 {
-    public static void PrintLoaded(FaceDataset data)
+    public static void PrintLoaded(FaceDataset data, bool problems = true)
     {
         var counts = data.ClassCounts();
         Console.WriteLine($"{data.Count} images, {data.ClassNames.Count} classes ({string.Join(", ", data.ClassNames.Select((c, i) => $"{c} {counts[i]}"))})" +
                           (data.HasSubjects ? $", {data.Subjects.Distinct().Count()} subjects" : ""));
-        PrintProblems(data.Problems);
+        if (problems) PrintProblems(data.Problems);
     }
 
     public static void PrintProblems(IReadOnlyList<DataProblem> problems, int show = 10)

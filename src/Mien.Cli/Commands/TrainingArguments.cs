@@ -21,6 +21,7 @@ internal sealed class TrainingArguments
     public Option<bool> ClassWeights { get; } = new("--class-weights") { Description = "Weight the loss by inverse class frequency." };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => D.LabelSmoothing };
     public Option<string> Labels { get; } = new("--labels") { Description = "Datasets with annotator votes (FER+): soft (train on the vote distribution) or majority (the top vote only).", DefaultValueFactory = _ => D.Labels };
+    public Option<double[]> DatasetWeights { get; } = new("--dataset-weight") { Description = "With several --data: how much each dataset's images count in the loss, one value per --data in the same order (default 1 each)." };
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Turn off augmentation (shift, zoom, rotation, flip, brightness/contrast)." };
     public Option<double> Rotation { get; } = new("--rotation") { Description = "Augmentation: maximum rotation in degrees.", DefaultValueFactory = _ => D.Augmentation.MaxRotationDegrees };
     public Option<double> Shift { get; } = new("--shift") { Description = "Augmentation: maximum shift as a fraction of the side.", DefaultValueFactory = _ => D.Augmentation.MaxShift };
@@ -35,7 +36,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures })
+                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures })
             c.Options.Add(o);
     }
 
@@ -62,6 +63,7 @@ internal sealed class TrainingArguments
             LearningRate = r.GetValue(LearningRate), WeightDecay = r.GetValue(WeightDecay), Momentum = r.GetValue(Momentum),
             Schedule = r.GetValue(Schedule)!.ToLowerInvariant(), WarmupEpochs = r.GetValue(Warmup), StepEpochs = r.GetValue(StepEpochs),
             EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
+            DatasetWeights = r.GetValue(DatasetWeights) is { Length: > 0 } dw ? dw : null,
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift) },
             Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,

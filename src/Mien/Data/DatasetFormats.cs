@@ -7,11 +7,12 @@ public static class DatasetFormats
     [
         new FerPlusFormat(),
         new Fer2013CsvFormat(),
+        new LabelsCsvFormat(),
         new ClassFolderFormat(),
     ];
 
     public static IDatasetFormat Detect(IFileTree tree) =>
         All.FirstOrDefault(f => f.CanRead(tree))
         ?? throw new MienDataException(
-            $"'{tree.Origin}' holds no dataset Mien can read: no images (.png .jpg .jpeg .bmp .tif .tiff) in class folders and no FER2013-style CSV (emotion,pixels[,Usage]).");
+            $"'{tree.Origin}' holds no dataset Mien can read: no images (.png .jpg .jpeg .bmp .tif .tiff) in class folders , no FER2013-style CSV (emotion,pixels[,Usage]), no FER+ label.csv and no labels CSV (a path column plus a label column or one column per emotion).");
 }

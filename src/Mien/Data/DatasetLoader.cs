@@ -121,7 +121,13 @@ public static class DatasetLoader
         if (Directory.Exists(path)) return new DirectoryFileTree(path);
         if (!File.Exists(path)) throw new MienDataException($"Dataset path '{path}' does not exist.");
         if (path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return new ZipFileTree(path);
-        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return new SingleFileTree(path);
+        if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            // A FER2013 CSV holds its pixels; any other CSV lists images that sit beside it.
+            if (Fer2013CsvFormat.HasPixelsHeader(path)) return new SingleFileTree(path);
+            string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            return new DirectoryFileTree(dir, Path.GetFileName(path));
+        }
         throw new MienDataException($"'{path}' is not a folder, a .zip archive or a .csv file.");
     }
 }

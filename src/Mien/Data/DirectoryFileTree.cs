@@ -3,8 +3,10 @@ namespace Mien.Data;
 /// <summary>A folder on disk as an <see cref="IFileTree"/>.</summary>
 public sealed class DirectoryFileTree : IFileTree
 {
-    public DirectoryFileTree(string root)
+    /// <param name="focus">A file of the folder (relative path) that the user named: a labels CSV whose images lie beside it.</param>
+    public DirectoryFileTree(string root, string? focus = null)
     {
+        Focus = focus;
         if (!Directory.Exists(root)) throw new MienDataException($"Dataset folder '{root}' does not exist.");
         Origin = root;
         var opts = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden };
@@ -16,6 +18,7 @@ public sealed class DirectoryFileTree : IFileTree
     }
 
     public string Origin { get; }
+    public string? Focus { get; }
     public IReadOnlyList<FileEntry> Files { get; }
     public IReadOnlyList<string> Directories { get; }
 

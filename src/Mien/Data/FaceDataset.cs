@@ -10,7 +10,7 @@ public sealed class FaceDataset
     public FaceDataset(string origin, IReadOnlyList<string> classNames, int width, int height,
         byte[] pixels, int[] labels, string?[] subjects, string?[] splits, string[] sources,
         IReadOnlyList<DataProblem>? problems = null, IReadOnlyDictionary<string, int>? originalSizes = null, string format = "",
-        float[]? targets = null)
+        float[]? targets = null, IReadOnlyList<string>? datasetNames = null, int[]? datasetIndex = null)
     {
         int n = labels.Length;
         if (pixels.Length != n * width * height || subjects.Length != n || splits.Length != n || sources.Length != n)
@@ -21,6 +21,77 @@ public sealed class FaceDataset
         Pixels = pixels; Labels = labels; Subjects = subjects; Splits = splits; Sources = sources;
         Problems = problems ?? []; OriginalSizes = originalSizes ?? new Dictionary<string, int>(); Format = format;
         Targets = targets;
+        DatasetNames = datasetNames ?? [Path.GetFileName(origin.TrimEnd('/', '\\'))];
+        DatasetIndex = datasetIndex ?? new int[n];
+        if (DatasetIndex.Length != n || DatasetIndex.Any(d => d < 0 || d >= DatasetNames.Count))
+            throw new ArgumentException("Dataset indices must name one of the datasets for every image.");
+    }
+
+    /// <summary>The datasets this one was merged from (<see cref="Concat"/>); one name for a dataset read from one source.</summary>
+    public IReadOnlyList<string> DatasetNames { get; }
+
+    /// <summary>Per image: which of <see cref="DatasetNames"/> it came from.</summary>
+    public int[] DatasetIndex { get; }
+
+    /// <summary>The same images as one dataset (forgets which merged dataset each came from).</summary>
+    internal FaceDataset AsSingleDataset(string name) =>
+        new(name, ClassNames, Width, Height, Pixels, Labels, Subjects, Splits, Sources, Problems, OriginalSizes, Format, Targets);
+
+    /// <summary>The images of one source dataset.</summary>
+    public int[] IndicesOfDataset(int dataset) => Enumerable.Range(0, Count).Where(i => DatasetIndex[i] == dataset).ToArray();
+
+    /// <summary>
+    /// Several datasets as one, for training on all of them: class vocabularies merged (a class one dataset lacks is
+    /// simply absent from its images), label distributions kept (one-hot for hard labels), each image's split and
+    /// source dataset kept, and subjects prefixed by dataset so two datasets' "S010" are different people.
+    /// </summary>
+    private static byte[] Join(List<byte[]> arrays)
+    {
+        var all = new byte[arrays.Sum(a => (long)a.Length)];
+        long at = 0;
+        foreach (var a in arrays) { Buffer.BlockCopy(a, 0, all, (int)at, a.Length); at += a.Length; }
+        return all;
+    }
+
+    public static FaceDataset Concat(IReadOnlyList<FaceDataset> parts)
+    {
+        if (parts.Count == 0) throw new ArgumentException("No datasets to merge.");
+        if (parts.Count == 1) return parts[0];
+        if (parts.Any(p => p.Width != parts[0].Width || p.Height != parts[0].Height))
+            throw new ArgumentException($"Datasets to merge must be loaded at one size: {string.Join(", ", parts.Select(p => $"{p.Origin} {p.Width}x{p.Height}"))}.");
+        var names = parts.Select(p => p.DatasetNames.Count == 1 ? p.DatasetNames[0] : p.Origin).ToList();
+        for (int i = 0; i < names.Count; i++) // two datasets with one file name (a/x.zip, b/x.zip) stay apart
+            if (names.Take(i).Contains(names[i])) names[i] = $"{names[i]}#{i + 1}";
+        var classes = EmotionVocabulary.Order(parts.SelectMany(p => p.ClassNames));
+        bool soft = parts.Any(p => p.HasSoftTargets);
+        var labels = new List<int>(); var subjects = new List<string?>(); var splits = new List<string?>(); var sources = new List<string>();
+        var targets = soft ? new List<float>() : null; var index = new List<int>();
+        var problems = new List<DataProblem>(); var sizes = new Dictionary<string, int>();
+        for (int d = 0; d < parts.Count; d++)
+        {
+            var p = parts[d];
+            var map = p.ClassNames.Select(c => classes.IndexOf(c)).ToArray();
+            for (int i = 0; i < p.Count; i++)
+            {
+                labels.Add(map[p.Labels[i]]);
+                subjects.Add(p.Subjects[i] is { } s ? $"{names[d]}:{s}" : null);
+                splits.Add(p.Splits[i]);
+                sources.Add($"{names[d]}:{p.Sources[i]}");
+                index.Add(d);
+                if (targets is not null)
+                {
+                    var row = new float[classes.Count];
+                    var t = p.Target(i);
+                    for (int k = 0; k < t.Length; k++) row[map[k]] += t[k];
+                    targets.AddRange(row);
+                }
+            }
+            problems.AddRange(p.Problems);
+            foreach (var (k, v) in p.OriginalSizes) sizes[k] = sizes.GetValueOrDefault(k) + v;
+        }
+        return new FaceDataset(string.Join(" + ", parts.Select(p => p.Origin)), classes, parts[0].Width, parts[0].Height,
+            Join(parts.Select(p => p.Pixels).ToList()), [.. labels], [.. subjects], [.. splits], [.. sources], problems, sizes,
+            string.Join(" + ", parts.Select(p => p.Format).Distinct()), targets?.ToArray(), names, [.. index]);
     }
 
     /// <summary>
@@ -101,7 +172,7 @@ public sealed class FaceDataset
         return new FaceDataset(Origin, ClassNames, Width, Height, pixels,
             indices.Select(i => Labels[i]).ToArray(), indices.Select(i => Subjects[i]).ToArray(),
             indices.Select(i => Splits[i]).ToArray(), indices.Select(i => Sources[i]).ToArray(), Problems, OriginalSizes, Format,
-            Targets is null ? null : indices.SelectMany(Target).ToArray());
+            Targets is null ? null : indices.SelectMany(Target).ToArray(), DatasetNames, indices.Select(i => DatasetIndex[i]).ToArray());
     }
 
     /// <summary>
@@ -127,6 +198,7 @@ public sealed class FaceDataset
                 for (int k = 0; k < kept.Length; k++) targets[i * names.Count + k] = sum > 0 ? row[kept[k]] / sum : (k == remap[i] ? 1 : 0);
             }
         }
-        return new FaceDataset(Origin, names, Width, Height, sub.Pixels, remap, sub.Subjects, sub.Splits, sub.Sources, Problems, OriginalSizes, Format, targets);
+        return new FaceDataset(Origin, names, Width, Height, sub.Pixels, remap, sub.Subjects, sub.Splits, sub.Sources, Problems, OriginalSizes, Format, targets,
+            DatasetNames, sub.DatasetIndex);
     }
 }

@@ -14,6 +14,9 @@ public sealed class Fer2013CsvFormat : IDatasetFormat
     private static FileEntry? FindCsv(IFileTree tree) =>
         tree.Files.FirstOrDefault(f => f.RelativePath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) && HasHeader(f));
 
+    /// <summary>True when the CSV file's first line names emotion and pixels columns.</summary>
+    public static bool HasPixelsHeader(string path) => HasHeader(new FileEntry(Path.GetFileName(path), new FileInfo(path).Length, () => File.OpenRead(path)));
+
     private static bool HasHeader(FileEntry f)
     {
         using var reader = new StreamReader(f.Open());

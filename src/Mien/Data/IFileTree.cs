@@ -11,4 +11,7 @@ public interface IFileTree : IDisposable
 
     /// <summary>Every directory (relative, '/'-separated, no trailing slash), including empty ones.</summary>
     IReadOnlyList<string> Directories { get; }
+
+    /// <summary>The one file the user named inside the tree (a labels CSV given by path), or null for the whole tree.</summary>
+    string? Focus => null;
 }

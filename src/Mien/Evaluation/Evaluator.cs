@@ -56,7 +56,7 @@ public static class Evaluator
         var map = data.ClassNames.Select(n => model.ClassNames.ToList().IndexOf(n)).ToArray();
         var unknown = data.ClassNames.Where((n, i) => map[i] < 0 && indices.Any(j => data.Labels[j] == i)).ToList();
         if (unknown.Count > 0)
-            throw new ArgumentException($"The model does not know class(es) {string.Join(", ", unknown)}; it predicts {string.Join(", ", model.ClassNames)}.");
+            throw new ArgumentException($"The model does not know class(es) {string.Join(", ", unknown)}; it predicts {string.Join(", ", model.ClassNames)}. Leave them out with --drop-class {string.Join(" --drop-class ", unknown)}.");
         return indices.Select(i => map[data.Labels[i]]).ToArray();
     }
 

@@ -20,8 +20,9 @@ public sealed class CrossValidation(CrossValidationOptions options)
     public Func<int, IEnumerable<ITrainingCallback>>? FoldCallbacks { get; init; }
 
     /// <summary>The folds this cross-validation will use (deterministic for a seed).</summary>
-    public IReadOnlyList<DataSplit> Splits(FaceDataset data) =>
-        Splitter.KFold(data, Options.Folds, Options.Training.Seed, Options.GroupBySubject, Options.DropTrainingDuplicates);
+    public IReadOnlyList<DataSplit> Splits(FaceDataset data) => Options.LeaveOneDatasetOut
+        ? Splitter.LeaveOneDatasetOut(data)
+        : Splitter.KFold(data, Options.Folds, Options.Training.Seed, Options.GroupBySubject, Options.DropTrainingDuplicates);
 
     /// <param name="onFold">Told about each fold as it finishes (to print or log it).</param>
     public CrossValidationResult Run(FaceDataset data, ModelSpec spec, Action<CrossValidationFold>? onFold = null, CancellationToken cancellationToken = default)

@@ -10,6 +10,12 @@ public sealed record CrossValidationOptions
     /// <summary>No person on both sides of a fold (when the dataset knows its subjects). False splits random frames: leaks on CK+.</summary>
     public bool GroupBySubject { get; init; } = true;
 
+    /// <summary>
+    /// For merged datasets: one fold per dataset, trained on all the others and tested on it (how the model does on
+    /// people, cameras and labelling it never saw). <see cref="Folds"/> is then ignored.
+    /// </summary>
+    public bool LeaveOneDatasetOut { get; init; }
+
     /// <summary>Leave out of each fold's test side the images identical to one of its training images.</summary>
     public bool DropTrainingDuplicates { get; init; } = true;
 
@@ -21,7 +27,7 @@ public sealed record CrossValidationOptions
 
     public void Validate()
     {
-        if (Folds < 2) throw new ArgumentException($"folds must be ≥ 2 (got {Folds}).");
+        if (Folds < 2 && !LeaveOneDatasetOut) throw new ArgumentException($"folds must be ≥ 2 (got {Folds}).");
         Training.Validate();
     }
 }

@@ -20,6 +20,7 @@ public static class Splitter
 
     private static DataSplit HoldOutWithDuplicates(FaceDataset data, double validationFraction, double testFraction, int seed, bool groupBySubject)
     {
+        if (data.DatasetNames.Count > 1) return PerDataset(data, validationFraction, testFraction, seed, groupBySubject);
         if (data.HasSplit("train") && (data.HasSplit("test") || data.HasSplit("validation")))
         {
             var train = data.IndicesOfSplit("train");
@@ -41,6 +42,33 @@ public static class Splitter
         var trn = folds.Skip(nVal + nTest).SelectMany(f => f).Order().ToArray();
         string how = grouped ? "grouped by subject" : "random (no subjects known)";
         return new DataSplit($"stratified hold-out {validationFraction:P0} validation{(nTest > 0 ? $", {testFraction:P0} test" : "")}, {how}, seed {seed}", trn, val, test);
+    }
+
+    // Merged datasets: each keeps its own honest split (FER2013's train/test, CK+'s subject groups), then the sides are joined.
+    private static DataSplit PerDataset(FaceDataset data, double validationFraction, double testFraction, int seed, bool groupBySubject)
+    {
+        var train = new List<int>(); var val = new List<int>(); var test = new List<int>(); var how = new List<string>();
+        for (int d = 0; d < data.DatasetNames.Count; d++)
+        {
+            var idx = data.IndicesOfDataset(d);
+            if (idx.Length == 0) continue;
+            var part = HoldOutWithDuplicates(data.Subset(idx).AsSingleDataset(data.DatasetNames[d]), validationFraction, testFraction, seed, groupBySubject);
+            train.AddRange(part.Train.Select(i => idx[i])); val.AddRange(part.Validation.Select(i => idx[i])); test.AddRange(part.Test.Select(i => idx[i]));
+            how.Add($"{data.DatasetNames[d]}: {part.Description}");
+        }
+        return new DataSplit("per dataset (" + string.Join("; ", how) + ")", [.. train.Order()], [.. val.Order()], [.. test.Order()]);
+    }
+
+    /// <summary>
+    /// Leave-one-dataset-out: for each dataset of a merged one, train on all the others and test on it (every split of
+    /// it), so the score is on people, cameras and labelling habits the model never saw.
+    /// </summary>
+    public static IReadOnlyList<DataSplit> LeaveOneDatasetOut(FaceDataset data)
+    {
+        if (data.DatasetNames.Count < 2) throw new ArgumentException("Leave-one-dataset-out needs at least two datasets (give --data more than once).");
+        return Enumerable.Range(0, data.DatasetNames.Count).Select(d => new DataSplit(
+            $"trained on {string.Join(" + ", data.DatasetNames.Where((_, j) => j != d))}, tested on {data.DatasetNames[d]}",
+            Enumerable.Range(0, data.Count).Where(i => data.DatasetIndex[i] != d).ToArray(), data.IndicesOfDataset(d), [])).ToList();
     }
 
     /// <summary>K folds; fold i validates on folds[i] and trains on the rest.</summary>

@@ -90,6 +90,7 @@ public sealed class Trainer(TrainingOptions options)
         bool soft = data.HasSoftTargets && o.Labels == "soft";
         using var trainT = soft ? torch.tensor(split.Train.SelectMany(data.Target).ToArray()).reshape(split.Train.Length, data.ClassNames.Count) : null;
         using var weights = o.ClassWeights ? ClassWeights(data, split) : null;
+        using var sampleWeights = SampleWeights(data, split, o);
         var augmenter = new BatchAugmenter(o.Augmentation, std, generator);
         var optimizer = context.Optimizer;
         var schedule = context.Schedule;
@@ -123,9 +124,20 @@ public sealed class Trainer(TrainingOptions options)
                     var y = trainY.index_select(0, idx);
                     optimizer.zero_grad();
                     var logits = net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x);
-                    var loss = soft
-                        ? SoftCrossEntropy(logits, trainT!.index_select(0, idx), weights, o.LabelSmoothing)
-                        : nn.functional.cross_entropy(logits, y, weights, label_smoothing: o.LabelSmoothing);
+                    Tensor loss;
+                    if (sampleWeights is null)
+                        loss = soft
+                            ? SoftCrossEntropy(logits, trainT!.index_select(0, idx), weights, o.LabelSmoothing)
+                            : nn.functional.cross_entropy(logits, y, weights, label_smoothing: o.LabelSmoothing);
+                    else
+                    {
+                        // Per-dataset weights: a weighted mean of the per-image losses.
+                        var per = soft
+                            ? SoftCrossEntropy(logits, trainT!.index_select(0, idx), weights, o.LabelSmoothing, reduce: false)
+                            : nn.functional.cross_entropy(logits, y, weights, reduction: nn.Reduction.None, label_smoothing: o.LabelSmoothing);
+                        var w = sampleWeights.index_select(0, idx);
+                        loss = (per * w).sum() / w.sum().clamp_min(1e-12);
+                    }
                     loss.backward();
                     optimizer.step();
                     lossSum += loss.item<float>() * count;
@@ -165,13 +177,22 @@ public sealed class Trainer(TrainingOptions options)
     /// on one-hot targets it equals <c>cross_entropy(logits, labels, label_smoothing)</c>. Class weights scale each
     /// class's term, as PyTorch does for probability targets.
     /// </summary>
-    public static Tensor SoftCrossEntropy(Tensor logits, Tensor targets, Tensor? classWeights = null, double labelSmoothing = 0)
+    /// <param name="reduce">False: one loss per image instead of their mean.</param>
+    public static Tensor SoftCrossEntropy(Tensor logits, Tensor targets, Tensor? classWeights = null, double labelSmoothing = 0, bool reduce = true)
     {
         long k = logits.shape[1];
         var t = labelSmoothing > 0 ? targets * (1 - labelSmoothing) + labelSmoothing / k : targets;
         var terms = -(t * nn.functional.log_softmax(logits, 1));
         if (classWeights is not null) terms = terms * classWeights.unsqueeze(0);
-        return terms.sum(1).mean();
+        return reduce ? terms.sum(1).mean() : terms.sum(1);
+    }
+
+    private static Tensor? SampleWeights(FaceDataset data, DataSplit split, TrainingOptions o)
+    {
+        if (o.DatasetWeights is not { } w) return null;
+        if (w.Count != data.DatasetNames.Count)
+            throw new ArgumentException($"{w.Count} dataset weight(s) for {data.DatasetNames.Count} dataset(s) ({string.Join(", ", data.DatasetNames)}): give one per --data.");
+        return torch.tensor(split.Train.Select(i => (float)w[data.DatasetIndex[i]]).ToArray());
     }
 
     private static Tensor ClassWeights(FaceDataset data, DataSplit split)

@@ -35,6 +35,13 @@ public sealed record TrainingOptions
     public string Labels { get; init; } = "soft";
 
     public static IReadOnlyList<string> LabelModes { get; } = ["soft", "majority"];
+
+    /// <summary>
+    /// For merged datasets (<see cref="Data.FaceDataset.Concat"/>): how much each one's images count in the loss,
+    /// parallel to <see cref="Data.FaceDataset.DatasetNames"/> (null = all 1). E.g. [1, 3] makes CK+'s 900 posed
+    /// faces weigh more beside FER2013's 28,000.
+    /// </summary>
+    public IReadOnlyList<double>? DatasetWeights { get; init; }
     public AugmentationOptions Augmentation { get; init; } = new();
 
     public int Seed { get; init; } = 42;
@@ -68,6 +75,7 @@ public sealed record TrainingOptions
         if (!Optimizers.Contains(Optimizer)) throw new ArgumentException($"unknown optimizer '{Optimizer}'. Known: {string.Join(", ", Optimizers)}.");
         if (!LearningRateSchedule.Names.Contains(Schedule)) throw new ArgumentException($"unknown schedule '{Schedule}'. Known: {string.Join(", ", LearningRateSchedule.Names)}.");
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"label smoothing must be in [0, 1) (got {LabelSmoothing}).");
+        if (DatasetWeights is { } dw && dw.Any(w => !(w >= 0) || double.IsInfinity(w))) throw new ArgumentException($"dataset weights must be finite and ≥ 0 (got {string.Join(", ", dw)}).");
         if (!LabelModes.Contains(Labels)) throw new ArgumentException($"labels must be soft or majority (got '{Labels}').");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");
         if (FreezeFeatures && InitialModel is null) throw new ArgumentException("freezing the features needs an initial model to take them from.");
