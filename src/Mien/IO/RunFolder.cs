@@ -9,7 +9,7 @@ public sealed class RunFolder(string root)
     public string Root { get; } = root;
 
     /// <summary>The model kept by training: the epoch that scored best on validation.</summary>
-    public string BestModel => Path.Combine(Root, "best" + Models.EmotionModel.FileExtension);
+    public string BestModel => Path.Combine(Root, "best.mien"); // EmotionModel.FileExtension (IO sits below Models)
     public string HistoryCsv => Path.Combine(Root, "history.csv");
     public string HistoryJson => Path.Combine(Root, "history.json");
     public string Split => Path.Combine(Root, "split.json");
