@@ -61,7 +61,7 @@ public static class MienEndpoints
                 return Results.Ok(new
                 {
                     width = result.Width, height = result.Height,
-                    faces = result.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
+                    faces = result.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, found = f.FaceSource.Name(), emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
                 });
             }
         }).DisableAntiforgery();

@@ -19,6 +19,7 @@ internal static class PredictCommand
         var format = new Option<string>("--format", "-f") { Description = "table, jsonl or csv.", DefaultValueFactory = _ => "table" };
         var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images with boxes and labels into this folder." };
         var noDetect = new Option<bool>("--no-detect") { Description = "Treat each image as one already-cropped face." };
+        var noFallback = new Option<bool>("--no-fallback") { Description = "Where the detector finds no face, report none: do not retry on a padded copy, nor classify a face-crop-shaped image whole." };
         var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => new FaceDetectorOptions().Detector };
         var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
         var scaleFactor = new Option<double>("--scale-factor") { Description = "Cascade pyramid step (> 1); smaller finds more face sizes, slower.", DefaultValueFactory = _ => new FaceDetectorOptions().ScaleFactor };
@@ -29,7 +30,7 @@ internal static class PredictCommand
         var precision = PrecisionOption.Create();
         var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
         cmd.Arguments.Add(inputs);
-        foreach (var o in new Option[] { model, format, annotate, noDetect, detector, minFace, scaleFactor, detectSide, align, tta, explain, precision }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, format, annotate, noDetect, noFallback, detector, minFace, scaleFactor, detectSide, align, tta, explain, precision }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
@@ -37,7 +38,7 @@ internal static class PredictCommand
             var files = ExpandInputs(r.GetValue(inputs)!, out var missing);
             var options = new RecognizerOptions
             {
-                DetectFaces = !r.GetValue(noDetect), FlipAverage = r.GetValue(tta), AlignEyes = r.GetValue(align), Precision = r.GetValue(precision),
+                DetectFaces = !r.GetValue(noDetect), FallbackWhenNoFace = !r.GetValue(noFallback), FlipAverage = r.GetValue(tta), AlignEyes = r.GetValue(align), Precision = r.GetValue(precision),
                 Detector = new FaceDetectorOptions
                 {
                     Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace),
@@ -122,8 +123,9 @@ internal static class PredictCommand
 
         public void Header()
         {
-            if (format == "csv") Console.WriteLine("file,face,x,y,width,height,emotion,confidence," + string.Join(',', classes) + ",error");
-            if (format == "table") Console.WriteLine($"{"file",-28} {"face",4} {"box (x,y,w,h)",-18} {"emotion",-9} {"conf",5}  " + string.Join(' ', classes.Select(c => Short(c).PadLeft(6))));
+            // "found" goes last in CSV (before error) so readers that index columns keep working.
+            if (format == "csv") Console.WriteLine("file,face,x,y,width,height,emotion,confidence," + string.Join(',', classes) + ",found,error");
+            if (format == "table") Console.WriteLine($"{"file",-28} {"face",4} {"box (x,y,w,h)",-18} {"found",-11} {"emotion",-9} {"conf",5}  " + string.Join(' ', classes.Select(c => Short(c).PadLeft(6))));
         }
 
         public void Write(ImagePrediction p)
@@ -134,16 +136,16 @@ internal static class PredictCommand
                     Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
                     {
                         file = p.Source, width = p.Width, height = p.Height, error = p.Error,
-                        faces = p.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
+                        faces = p.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, found = f.FaceSource.Name(), emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
                     }));
                     break;
                 case "csv":
-                    if (!p.Succeeded) Console.WriteLine($"{Csv(p.Source)},,,,,,,{new string(',', classes.Count)}{Csv(p.Error!)}");
+                    if (!p.Succeeded) Console.WriteLine($"{Csv(p.Source)},,,,,,,{new string(',', classes.Count + 2)}{Csv(p.Error!)}");
                     for (int i = 0; i < p.Faces.Count; i++)
                     {
                         var f = p.Faces[i];
                         Console.WriteLine(string.Join(',', [Csv(p.Source), (i + 1).ToString(Ci), f.Box.X.ToString(Ci), f.Box.Y.ToString(Ci), f.Box.Width.ToString(Ci), f.Box.Height.ToString(Ci),
-                            f.Emotion, f.Confidence.ToString("F4", Ci), .. classes.Select(c => f.Probabilities[c].ToString("F4", Ci)), ""]));
+                            f.Emotion, f.Confidence.ToString("F4", Ci), .. classes.Select(c => f.Probabilities[c].ToString("F4", Ci)), f.FaceSource.Name(), ""]));
                     }
                     break;
                 default:
@@ -154,7 +156,7 @@ internal static class PredictCommand
                     {
                         var f = p.Faces[i];
                         string box = $"{f.Box.X},{f.Box.Y},{f.Box.Width},{f.Box.Height}";
-                        Console.WriteLine($"{(i == 0 ? name : ""),-28} {i + 1,4} {box,-18} {f.Emotion,-9} {f.Confidence,5:F2}  " +
+                        Console.WriteLine($"{(i == 0 ? name : ""),-28} {i + 1,4} {box,-18} {f.FaceSource.Name(),-11} {f.Emotion,-9} {f.Confidence,5:F2}  " +
                                           string.Join(' ', classes.Select(c => f.Probabilities[c].ToString("F2", Ci).PadLeft(6))));
                     }
                     break;

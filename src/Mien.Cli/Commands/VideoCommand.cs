@@ -21,15 +21,16 @@ internal static class VideoCommand
         var annotate = new Option<string?>("--annotate") { Description = "Write the video with boxes and labels drawn to this file (.avi: MJPG; .mp4: MPEG-4)." };
         var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => new FaceDetectorOptions().Detector };
         var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
+        var noFallback = new Option<bool>("--no-fallback") { Description = "Where the detector finds no face, report none: do not retry on a padded copy, nor classify a face-crop-shaped frame whole." };
         var cmd = new Command("video", "Find the faces in each frame of a video or webcam stream and say what each one feels.");
         cmd.Arguments.Add(source);
         var precision = PrecisionOption.Create();
-        foreach (var o in new Option[] { model, format, every, maxFrames, annotate, detector, minFace, precision }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { model, format, every, maxFrames, annotate, detector, minFace, noFallback, precision }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
             if (fmt is not ("table" or "jsonl" or "csv")) throw new ArgumentException($"--format '{fmt}': use table, jsonl or csv.");
-            var options = new RecognizerOptions { Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) }, Precision = r.GetValue(precision) };
+            var options = new RecognizerOptions { Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) }, FallbackWhenNoFace = !r.GetValue(noFallback), Precision = r.GetValue(precision) };
             using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
             string src = r.GetValue(source)!;
             var videoOptions = new VideoOptions { Every = r.GetValue(every), MaxFrames = r.GetValue(maxFrames) };
@@ -38,7 +39,7 @@ internal static class VideoCommand
             string? annotatePath = r.GetValue(annotate);
             var classes = recognizer.ClassNames;
             var ci = CultureInfo.InvariantCulture;
-            if (fmt == "csv") Console.WriteLine("frame,time,face,x,y,width,height,emotion,confidence," + string.Join(',', classes));
+            if (fmt == "csv") Console.WriteLine("frame,time,face,x,y,width,height,emotion,confidence," + string.Join(',', classes) + ",found");
             int frames = 0, processed = 0, faces = 0;
             var tally = classes.ToDictionary(k => k, _ => 0);
             // The output keeps a file's frame rate; a camera (opened only once: it may refuse a second reader) gets 25.
@@ -66,20 +67,20 @@ internal static class VideoCommand
                             Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
                             {
                                 frame = p.Frame, time = Math.Round(p.TimeSeconds, 3),
-                                faces = p.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
+                                faces = p.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, found = f.FaceSource.Name(), emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
                             }));
                             break;
                         case "csv":
-                            if (p.Faces.Count == 0) Console.WriteLine($"{p.Frame},{p.TimeSeconds.ToString("F3", ci)},,,,,,,{new string(',', classes.Count - 1)}");
+                            if (p.Faces.Count == 0) Console.WriteLine($"{p.Frame},{p.TimeSeconds.ToString("F3", ci)},,,,,,,{new string(',', classes.Count + 1)}");
                             for (int i = 0; i < p.Faces.Count; i++)
                             {
                                 var f = p.Faces[i];
                                 Console.WriteLine(string.Join(',', [p.Frame.ToString(ci), p.TimeSeconds.ToString("F3", ci), (i + 1).ToString(ci), f.Box.X.ToString(ci), f.Box.Y.ToString(ci),
-                                    f.Box.Width.ToString(ci), f.Box.Height.ToString(ci), f.Emotion, f.Confidence.ToString("F4", ci), .. classes.Select(k => f.Probabilities[k].ToString("F4", ci))]));
+                                    f.Box.Width.ToString(ci), f.Box.Height.ToString(ci), f.Emotion, f.Confidence.ToString("F4", ci), .. classes.Select(k => f.Probabilities[k].ToString("F4", ci)), f.FaceSource.Name()]));
                             }
                             break;
                         default:
-                            string what = p.Faces.Count == 0 ? "no face" : string.Join("; ", p.Faces.Select(f => $"{f.Emotion} {f.Confidence:P0} at {f.Box.X},{f.Box.Y} {f.Box.Width}x{f.Box.Height}"));
+                            string what = p.Faces.Count == 0 ? "no face" : string.Join("; ", p.Faces.Select(f => $"{f.Emotion} {f.Confidence:P0} at {f.Box.X},{f.Box.Y} {f.Box.Width}x{f.Box.Height}{(f.FaceSource == FaceSource.Detected ? "" : $" ({f.FaceSource.Name()})")}"));
                             Console.WriteLine($"frame {p.Frame,6}  {p.TimeSeconds,8:F2} s  {what}");
                             break;
                     }

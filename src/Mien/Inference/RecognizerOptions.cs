@@ -12,6 +12,14 @@ public sealed record RecognizerOptions
     /// <summary>False: treat every image as one already-cropped face (like the training data).</summary>
     public bool DetectFaces { get; init; } = true;
 
+    /// <summary>
+    /// When the detector finds no face: retry on a copy padded on every side (tight face crops leave it no room), then,
+    /// if the image is shaped like a face crop (<see cref="EmotionRecognizer.LooksLikeFaceCrop"/>), classify the whole
+    /// image. <see cref="FacePrediction.FaceSource"/> says which happened. A faceless image costs a second detection.
+    /// False: such images have no face.
+    /// </summary>
+    public bool FallbackWhenNoFace { get; init; } = true;
+
     /// <summary>Crop margin around a detected box; null = the margin stored with the model.</summary>
     public double? CropMargin { get; init; }
 

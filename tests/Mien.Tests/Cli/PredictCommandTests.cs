@@ -50,6 +50,41 @@ public class PredictCommandTests
         Assert.StartsWith("file,face,x,y,width,height,emotion,confidence,anger", lines[0]);
         Assert.Equal(2, lines.Length);
         Assert.Equal(lines[0].Split(',').Length, lines[1].Split(',').Length);
+        Assert.EndsWith(",found,error", lines[0]);
+        Assert.EndsWith(",detected,", lines[1]);
+    }
+
+    [Fact]
+    public void Csv_error_rows_have_every_column()
+    {
+        var (_, output, _) = CliRunner.Run("predict", "--format", "csv", Photo("truncated.jpg"));
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lines[0].Split(',').Length, lines[1].Split(',').Length);
+    }
+
+    [Fact]
+    public void A_tight_face_crop_is_found_and_says_how_unless_the_fallback_is_off()
+    {
+        using var tmp = TestData.NewTempDir();
+        var crops = Mien.Tests.Inference.TightCrops.CkPlus("happy", 1);
+        try { OpenCvSharp.Cv2.ImWrite(tmp["tight.png"], crops[0]); }
+        finally { Mien.Tests.Inference.TightCrops.DisposeAll(crops); }
+
+        var (exit, output, _) = CliRunner.Run("predict", "--format", "jsonl", tmp["tight.png"]);
+        Assert.Equal(0, exit);
+        using var doc = JsonDocument.Parse(output.Trim());
+        var face = Assert.Single(doc.RootElement.GetProperty("faces").EnumerateArray());
+        Assert.Contains(face.GetProperty("found").GetString(), new[] { "padded", "whole-image" });
+        Assert.Equal("happy", face.GetProperty("emotion").GetString());
+
+        (exit, output, _) = CliRunner.Run("predict", tmp["tight.png"]);
+        Assert.Equal(0, exit);
+        Assert.Contains("found", output.Split('\n')[0]);
+        Assert.Matches("padded|whole-image", output);
+
+        (exit, output, _) = CliRunner.Run("predict", "--no-fallback", tmp["tight.png"]);
+        Assert.Equal(0, exit);
+        Assert.Contains("no face found", output);
     }
 
     [Fact]

@@ -16,10 +16,23 @@ public class VideoCommandTests
         Assert.StartsWith("frame,time,face,x,y,width,height,emotion,confidence,anger", lines[0]);
         // Frames 0 and 3 classified: at least one row each (a face row, or an empty row when none was found).
         Assert.Equal(["0", "3"], lines.Skip(1).Select(l => l.Split(',')[0]).Distinct());
+        Assert.EndsWith(",found", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Equal(lines[0].Split(',').Length, l.Split(',').Length));
         Assert.Contains("6 frames read, 2 classified", err);
         using var written = new VideoCapture(output);
         Assert.True(written.IsOpened());
         Assert.Equal(6, written.FrameCount);
+    }
+
+    [Fact]
+    public void Jsonl_faces_say_how_they_were_found()
+    {
+        var (exit, stdout, err) = CliRunner.Run("video", TestData.Shared("photos/Megamind.avi"), "--max-frames", "4", "--format", "jsonl");
+        Assert.True(exit == 0, err);
+        var faces = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("faces").EnumerateArray().ToList()).ToList();
+        Assert.NotEmpty(faces);
+        Assert.All(faces, f => Assert.Contains(f.GetProperty("found").GetString(), new[] { "detected", "padded", "whole-image" }));
     }
 
     [Fact]

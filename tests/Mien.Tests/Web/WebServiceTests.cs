@@ -37,6 +37,7 @@ public class WebServiceTests(WebServiceTests.Host host) : IClassFixture<WebServi
         var faces = doc.RootElement.GetProperty("faces");
         Assert.Equal(1, faces.GetArrayLength());
         Assert.Equal("happy", faces[0].GetProperty("emotion").GetString());
+        Assert.Equal("detected", faces[0].GetProperty("found").GetString());
     }
 
     [Fact]
@@ -49,6 +50,21 @@ public class WebServiceTests(WebServiceTests.Host host) : IClassFixture<WebServi
 
         using var doc2 = JsonDocument.Parse(await (await client.PostAsync("/predict?detect=false", Image("coffee.png"))).Content.ReadAsStringAsync());
         Assert.Equal(1, doc2.RootElement.GetProperty("faces").GetArrayLength());
+        Assert.Equal("whole-image", doc2.RootElement.GetProperty("faces")[0].GetProperty("found").GetString());
+    }
+
+    [Fact]
+    public async Task A_tight_face_crop_is_found_and_says_how()
+    {
+        var crops = Mien.Tests.Inference.TightCrops.CkPlus("happy", 1);
+        byte[] png;
+        try { png = crops[0].ImEncode(".png"); }
+        finally { Mien.Tests.Inference.TightCrops.DisposeAll(crops); }
+        using var client = host.CreateClient();
+        using var content = new ByteArrayContent(png);
+        using var doc = JsonDocument.Parse(await (await client.PostAsync("/predict", content)).Content.ReadAsStringAsync());
+        var face = Assert.Single(doc.RootElement.GetProperty("faces").EnumerateArray());
+        Assert.Contains(face.GetProperty("found").GetString(), new[] { "padded", "whole-image" });
     }
 
     [Fact]
