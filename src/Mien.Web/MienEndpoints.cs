@@ -58,11 +58,8 @@ public static class MienEndpoints
             using (image)
             {
                 var result = detect ? recognizer.Predict(image, "upload") : recognizer.PredictWholeImage(image, "upload");
-                return Results.Ok(new
-                {
-                    width = result.Width, height = result.Height,
-                    faces = result.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, found = f.FaceSource.Name(), emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
-                });
+                var record = PredictionRecords.Of(result);
+                return Results.Json(new { record.Width, record.Height, record.Faces }, PredictionRecords.Options);
             }
         }).DisableAntiforgery();
 

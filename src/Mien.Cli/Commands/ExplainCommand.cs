@@ -12,23 +12,16 @@ internal static class ExplainCommand
     public static Command Create()
     {
         var image = new Argument<string>("image") { Description = "A photo (or, with --no-detect, an already-cropped face)." };
-        var model = new Option<string?>("--model", "-m") { Description = "A trained .mien model (default: the bundled FER2013 model)." };
         var cls = new Option<string?>("--class", "-c") { Description = "Explain this emotion (e.g. happy) instead of the predicted one." };
         var output = new Option<string>("--out", "-o") { Description = "Folder for the overlay PNGs (<image>.face<N>.gradcam.png; with --class, .gradcam-<class>.png).", DefaultValueFactory = _ => "." };
-        var noDetect = new Option<bool>("--no-detect") { Description = "Treat the image as one already-cropped face." };
-        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => new FaceDetectorOptions().Detector };
-        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
         var cmd = new Command("explain", "Show which parts of each face drove the prediction (Grad-CAM on the last convolutional layer).");
         cmd.Arguments.Add(image);
-        foreach (var o in new Option[] { model, cls, output, noDetect, detector, minFace }) cmd.Options.Add(o);
+        var rec = new RecognizerArguments();
+        rec.AddTo(cmd);
+        foreach (var o in new Option[] { cls, output }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            var options = new RecognizerOptions
-            {
-                DetectFaces = !r.GetValue(noDetect),
-                Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) },
-            };
-            using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
+            using var recognizer = rec.Load(r);
             string? className = r.GetValue(cls);
             if (className is not null) GradCam.ClassIndex(recognizer.Model, className); // fail before the slow part
             string file = r.GetValue(image)!;

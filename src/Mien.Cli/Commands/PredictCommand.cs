@@ -15,37 +15,20 @@ internal static class PredictCommand
     public static Command Create()
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Image files, folders (searched recursively) or globs such as 'photos/*.jpg'.", Arity = ArgumentArity.OneOrMore };
-        var model = new Option<string?>("--model", "-m") { Description = "A trained .mien model (default: the bundled FER2013 model)." };
         var format = new Option<string>("--format", "-f") { Description = "table, jsonl or csv.", DefaultValueFactory = _ => "table" };
         var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images with boxes and labels into this folder." };
-        var noDetect = new Option<bool>("--no-detect") { Description = "Treat each image as one already-cropped face." };
-        var noFallback = new Option<bool>("--no-fallback") { Description = "Where the detector finds no face, report none: do not retry on a padded copy, nor classify a face-crop-shaped image whole." };
-        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => new FaceDetectorOptions().Detector };
-        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
-        var scaleFactor = new Option<double>("--scale-factor") { Description = "Cascade pyramid step (> 1); smaller finds more face sizes, slower.", DefaultValueFactory = _ => new FaceDetectorOptions().ScaleFactor };
-        var detectSide = new Option<int>("--detect-side") { Description = "Longest image side used for detection (0 = full size); boxes are mapped back.", DefaultValueFactory = _ => new FaceDetectorOptions().MaxDetectionSide };
-        var align = new Option<bool>("--align") { Description = "Level the eyes of tilted faces before classifying (OpenCV eye cascade)." };
-        var tta = new Option<bool>("--tta") { Description = "Average with the mirrored face (slower, a little more accurate)." };
         var explain = new Option<string?>("--explain") { Description = "Write a Grad-CAM overlay per face (what the network looked at) into this folder." };
-        var precision = PrecisionOption.Create();
+        var rec = new RecognizerArguments();
         var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
         cmd.Arguments.Add(inputs);
-        foreach (var o in new Option[] { model, format, annotate, noDetect, noFallback, detector, minFace, scaleFactor, detectSide, align, tta, explain, precision }) cmd.Options.Add(o);
+        rec.AddTo(cmd);
+        foreach (var o in new Option[] { format, annotate, explain }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
             if (fmt is not ("table" or "jsonl" or "csv")) throw new ArgumentException($"--format '{fmt}': use table, jsonl or csv.");
             var files = ExpandInputs(r.GetValue(inputs)!, out var missing);
-            var options = new RecognizerOptions
-            {
-                DetectFaces = !r.GetValue(noDetect), FallbackWhenNoFace = !r.GetValue(noFallback), FlipAverage = r.GetValue(tta), AlignEyes = r.GetValue(align), Precision = r.GetValue(precision),
-                Detector = new FaceDetectorOptions
-                {
-                    Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace),
-                    ScaleFactor = r.GetValue(scaleFactor), MaxDetectionSide = r.GetValue(detectSide),
-                },
-            };
-            using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
+            using var recognizer = rec.Load(r);
             string? annotateDir = r.GetValue(annotate);
             if (annotateDir is not null) Directory.CreateDirectory(annotateDir);
             string? explainDir = r.GetValue(explain);
@@ -133,11 +116,7 @@ internal static class PredictCommand
             switch (format)
             {
                 case "jsonl":
-                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
-                    {
-                        file = p.Source, width = p.Width, height = p.Height, error = p.Error,
-                        faces = p.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, found = f.FaceSource.Name(), emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
-                    }));
+                    Console.WriteLine(PredictionRecords.ToJson(PredictionRecords.Of(p)));
                     break;
                 case "csv":
                     if (!p.Succeeded) Console.WriteLine($"{Csv(p.Source)},,,,,,,{new string(',', classes.Count + 2)}{Csv(p.Error!)}");

@@ -14,24 +14,20 @@ internal static class VideoCommand
     public static Command Create()
     {
         var source = new Argument<string>("source") { Description = "A video file (anything FFmpeg reads: .mp4, .avi, .mkv, ...) or camera:N for webcam N (camera:0 = default)." };
-        var model = new Option<string?>("--model", "-m") { Description = "A trained .mien model (default: the bundled FER2013 model)." };
         var format = new Option<string>("--format", "-f") { Description = "table, jsonl or csv (one row per face, or per frame without faces).", DefaultValueFactory = _ => "table" };
         var every = new Option<int>("--every") { Description = "Classify every n-th frame (others are only copied to --annotate).", DefaultValueFactory = _ => 1 };
         var maxFrames = new Option<int>("--max-frames") { Description = "Stop after this many frames (0 = all; a camera runs until Ctrl+C)." };
         var annotate = new Option<string?>("--annotate") { Description = "Write the video with boxes and labels drawn to this file (.avi: MJPG; .mp4: MPEG-4)." };
-        var detector = new Option<string>("--detector") { Description = $"Face detector: {string.Join(", ", FaceDetectors.Names)}.", DefaultValueFactory = _ => new FaceDetectorOptions().Detector };
-        var minFace = new Option<int>("--min-face") { Description = "Smallest face to find, in pixels.", DefaultValueFactory = _ => new FaceDetectorOptions().MinFaceSize };
-        var noFallback = new Option<bool>("--no-fallback") { Description = "Where the detector finds no face, report none: do not retry on a padded copy, nor classify a face-crop-shaped frame whole." };
         var cmd = new Command("video", "Find the faces in each frame of a video or webcam stream and say what each one feels.");
         cmd.Arguments.Add(source);
-        var precision = PrecisionOption.Create();
-        foreach (var o in new Option[] { model, format, every, maxFrames, annotate, detector, minFace, noFallback, precision }) cmd.Options.Add(o);
+        var rec = new RecognizerArguments();
+        rec.AddTo(cmd);
+        foreach (var o in new Option[] { format, every, maxFrames, annotate }) cmd.Options.Add(o);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
             if (fmt is not ("table" or "jsonl" or "csv")) throw new ArgumentException($"--format '{fmt}': use table, jsonl or csv.");
-            var options = new RecognizerOptions { Detector = new FaceDetectorOptions { Detector = r.GetValue(detector)!, MinFaceSize = r.GetValue(minFace) }, FallbackWhenNoFace = !r.GetValue(noFallback), Precision = r.GetValue(precision) };
-            using var recognizer = r.GetValue(model) is { } path ? EmotionRecognizer.Load(path, options) : EmotionRecognizer.LoadDefault(options);
+            using var recognizer = rec.Load(r);
             string src = r.GetValue(source)!;
             var videoOptions = new VideoOptions { Every = r.GetValue(every), MaxFrames = r.GetValue(maxFrames) };
 
@@ -64,11 +60,7 @@ internal static class VideoCommand
                     switch (fmt)
                     {
                         case "jsonl":
-                            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
-                            {
-                                frame = p.Frame, time = Math.Round(p.TimeSeconds, 3),
-                                faces = p.Faces.Select(f => new { box = new { x = f.Box.X, y = f.Box.Y, width = f.Box.Width, height = f.Box.Height }, found = f.FaceSource.Name(), emotion = f.Emotion, confidence = f.Confidence, probabilities = f.Probabilities }),
-                            }));
+                            Console.WriteLine(PredictionRecords.ToJson(PredictionRecords.Of(p)));
                             break;
                         case "csv":
                             if (p.Faces.Count == 0) Console.WriteLine($"{p.Frame},{p.TimeSeconds.ToString("F3", ci)},,,,,,,{new string(',', classes.Count + 1)}");
