@@ -71,16 +71,10 @@ public static class ImageDecoder
         return result;
     }
 
-    /// <summary>Resizes a grey image to size x size (area interpolation when shrinking) and returns its row-major bytes.</summary>
+    /// <summary>A grey image resized as every face is (<see cref="Faces.FacePreprocessor"/>), as row-major bytes.</summary>
     public static byte[] ResizeToBytes(Mat gray, int width, int height)
     {
-        using var resized = new Mat();
-        if (gray.Width == width && gray.Height == height) gray.CopyTo(resized);
-        else Cv2.Resize(gray, resized, new Size(width, height), 0, 0,
-            gray.Width > width ? InterpolationFlags.Area : InterpolationFlags.Linear);
-        var bytes = new byte[width * height];
-        using var cont = resized.IsContinuous() ? resized : resized.Clone();
-        System.Runtime.InteropServices.Marshal.Copy(cont.Data, bytes, 0, bytes.Length);
-        return bytes;
+        using var resized = Faces.FacePreprocessor.Resize(gray, width, height);
+        return Faces.FaceCropper.ToGrayBytes(resized);
     }
 }

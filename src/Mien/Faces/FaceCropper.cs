@@ -34,10 +34,7 @@ public static class FaceCropper
             throw new ArgumentException($"Face box {box} lies outside the {image.Width}x{image.Height} image.", nameof(box));
 
         using var face = rollDegrees == 0 ? GraySquare(image, cx, cy, side) : LevelledSquare(image, cx, cy, side, rollDegrees);
-        // INTER_AREA averages when shrinking (no aliasing); it degrades to nearest-like blocks when enlarging,
-        // where bilinear looks closer to a camera's own blur.
-        var interpolation = side >= options.OutputSize ? InterpolationFlags.Area : InterpolationFlags.Linear;
-        return face.Resize(new Size(options.OutputSize, options.OutputSize), 0, 0, interpolation);
+        return FacePreprocessor.Resize(face, options.OutputSize);
     }
 
     /// <summary>The grey side x side square centred at (cx, cy), edge pixels replicated where it leaves the image.</summary>

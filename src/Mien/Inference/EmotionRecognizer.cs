@@ -192,15 +192,11 @@ public sealed class EmotionRecognizer : IDisposable
         return bytes;
     }
 
+    // The same grey + resize as a dataset's face images get (FacePreprocessor), so --no-detect scores what evaluate scores.
     private Mat WholeImage(Mat image)
     {
-        using var gray = new Mat();
-        if (image.Channels() == 1) image.CopyTo(gray);
-        else Cv2.CvtColor(image, gray, image.Channels() == 4 ? ColorConversionCodes.BGRA2GRAY : ColorConversionCodes.BGR2GRAY);
-        var resized = new Mat();
-        Cv2.Resize(gray, resized, new Size(Model.InputSize, Model.InputSize), 0, 0,
-            gray.Width > Model.InputSize ? InterpolationFlags.Area : InterpolationFlags.Linear);
-        return resized;
+        using var gray = FacePreprocessor.ToGray(image);
+        return FacePreprocessor.Resize(gray, Model.InputSize);
     }
 
     /// <summary>Classifies already-cropped grey faces (count x size x size bytes).</summary>

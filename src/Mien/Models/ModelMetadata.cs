@@ -23,7 +23,7 @@ public sealed record ModelMetadata
 
     /// <summary>Margin added around a detected face box on each side, as a fraction of its size, to match the training crops.</summary>
     [JsonPropertyName("face_margin")] public double FaceMargin { get; init; } = 0.02;
-    [JsonPropertyName("preprocessing")] public string Preprocessing { get; init; } = "grayscale; face crop; resize (area); x = (p/255 - mean)/std";
+    [JsonPropertyName("preprocessing")] public string Preprocessing { get; init; } = "grey (OpenCV BGR2GRAY); face: square around the box plus face_margin, edges replicated; resize: area when shrinking, bilinear when enlarging (Faces.FacePreprocessor); x = (p/255 - mean)/std";
 
     /// <summary>
     /// Temperature scaling: probabilities are softmax(logits / T). 1 = as trained; <c>mien calibrate</c> fits it so that
