@@ -7,6 +7,7 @@ namespace Mien.Data;
 /// </summary>
 public sealed class ClassFolderFormat : IDatasetFormat
 {
+    /// <summary>The file extensions read as images.</summary>
     public static IReadOnlySet<string> ImageExtensions { get; } =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff" };
 
@@ -17,13 +18,16 @@ public sealed class ClassFolderFormat : IDatasetFormat
         ["test"] = "test", ["testing"] = "test", ["publictest"] = "test", ["privatetest"] = "private-test",
     };
 
+    /// <inheritdoc />
     public string Name => "class folders";
 
+    /// <inheritdoc />
     public bool CanRead(IFileTree tree) => tree.Files.Any(IsImageInFolder);
 
     private static bool IsImageInFolder(FileEntry f) =>
         ImageExtensions.Contains(Path.GetExtension(f.RelativePath)) && f.RelativePath.Contains('/');
 
+    /// <inheritdoc />
     public IEnumerable<RawSample> Read(IFileTree tree, List<DataProblem> problems)
     {
         var images = tree.Files.Where(IsImageInFolder).ToList();

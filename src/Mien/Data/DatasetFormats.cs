@@ -3,6 +3,7 @@ namespace Mien.Data;
 /// <summary>The registry of dataset formats, tried in order; the first that recognises a tree reads it.</summary>
 public static class DatasetFormats
 {
+    /// <summary>The registered formats, in detection order (a more specific layout before a more general one).</summary>
     public static IReadOnlyList<IDatasetFormat> All { get; } =
     [
         new FerPlusFormat(),
@@ -11,6 +12,7 @@ public static class DatasetFormats
         new ClassFolderFormat(),
     ];
 
+    /// <summary>The first registered format that recognises the tree; throws <see cref="MienDataException"/> naming what it looked for.</summary>
     public static IDatasetFormat Detect(IFileTree tree) =>
         All.FirstOrDefault(f => f.CanRead(tree))
         ?? throw new MienDataException(

@@ -10,6 +10,7 @@ namespace Mien.Data;
 /// </summary>
 public static class DatasetLoader
 {
+    /// <summary>Reads the dataset at <paramref name="path"/> (folder, .zip or .csv), decoded to grey at <see cref="DatasetLoadOptions.ImageSize"/>.</summary>
     public static FaceDataset Load(string path, DatasetLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DatasetLoadOptions();

@@ -1,7 +1,7 @@
 namespace Mien.Data;
 
 /// <summary>A folder on disk as an <see cref="IFileTree"/>.</summary>
-public sealed class DirectoryFileTree : IFileTree
+internal sealed class DirectoryFileTree : IFileTree
 {
     /// <param name="focus">A file of the folder (relative path) that the user named: a labels CSV whose images lie beside it.</param>
     public DirectoryFileTree(string root, string? focus = null)

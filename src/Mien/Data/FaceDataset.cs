@@ -7,6 +7,7 @@ namespace Mien.Data;
 /// </summary>
 public sealed class FaceDataset
 {
+    /// <summary>A dataset from parallel per-image arrays (see the properties for what each holds).</summary>
     public FaceDataset(string origin, IReadOnlyList<string> classNames, int width, int height,
         byte[] pixels, int[] labels, string?[] subjects, string?[] splits, string[] sources,
         IReadOnlyList<DataProblem>? problems = null, IReadOnlyDictionary<string, int>? originalSizes = null, string format = "",
@@ -33,6 +34,14 @@ public sealed class FaceDataset
     /// <summary>Per image: which of <see cref="DatasetNames"/> it came from.</summary>
     public int[] DatasetIndex { get; }
 
+    private static byte[] Join(List<byte[]> arrays)
+    {
+        var all = new byte[arrays.Sum(a => (long)a.Length)];
+        long at = 0;
+        foreach (var a in arrays) { Buffer.BlockCopy(a, 0, all, (int)at, a.Length); at += a.Length; }
+        return all;
+    }
+
     /// <summary>The same images as one dataset (forgets which merged dataset each came from).</summary>
     internal FaceDataset AsSingleDataset(string name) =>
         new(name, ClassNames, Width, Height, Pixels, Labels, Subjects, Splits, Sources, Problems, OriginalSizes, Format, Targets);
@@ -45,14 +54,6 @@ public sealed class FaceDataset
     /// simply absent from its images), label distributions kept (one-hot for hard labels), each image's split and
     /// source dataset kept, and subjects prefixed by dataset so two datasets' "S010" are different people.
     /// </summary>
-    private static byte[] Join(List<byte[]> arrays)
-    {
-        var all = new byte[arrays.Sum(a => (long)a.Length)];
-        long at = 0;
-        foreach (var a in arrays) { Buffer.BlockCopy(a, 0, all, (int)at, a.Length); at += a.Length; }
-        return all;
-    }
-
     public static FaceDataset Concat(IReadOnlyList<FaceDataset> parts)
     {
         if (parts.Count == 0) throw new ArgumentException("No datasets to merge.");
@@ -100,6 +101,7 @@ public sealed class FaceDataset
     /// </summary>
     public float[]? Targets { get; }
 
+    /// <summary>True when the images carry label distributions (<see cref="Targets"/>).</summary>
     public bool HasSoftTargets => Targets is not null;
 
     /// <summary>One image's label distribution: its <see cref="Targets"/> row, or one-hot on its label.</summary>
@@ -112,25 +114,40 @@ public sealed class FaceDataset
         return t;
     }
 
+    /// <summary>Where the dataset was read from (path or paths).</summary>
     public string Origin { get; }
+    /// <summary>The format that read it ("class folders", "FER+ votes", ...).</summary>
     public string Format { get; }
+    /// <summary>Canonical class names; label i means <c>ClassNames[i]</c>.</summary>
     public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>Image width in pixels (every image).</summary>
     public int Width { get; }
+    /// <summary>Image height in pixels (every image).</summary>
     public int Height { get; }
+    /// <summary>Number of images.</summary>
     public int Count => Labels.Length;
 
     /// <summary>Row-major grey pixels, <see cref="Width"/> x <see cref="Height"/> per image, image after image.</summary>
     public byte[] Pixels { get; }
+    /// <summary>Per image: its class index (the majority class for voted labels).</summary>
     public int[] Labels { get; }
+    /// <summary>Per image: the person, when known (CK+ file names), else null; splits keep a person on one side.</summary>
     public string?[] Subjects { get; }
+    /// <summary>Per image: the dataset's own split (train, validation, test...), or null.</summary>
     public string?[] Splits { get; }
+    /// <summary>Per image: where it came from (a path inside the dataset, or a CSV line).</summary>
     public string[] Sources { get; }
+    /// <summary>Items that were skipped while reading, with the reason.</summary>
     public IReadOnlyList<DataProblem> Problems { get; }
+    /// <summary>How many images had each original size ("48x48": 981).</summary>
     public IReadOnlyDictionary<string, int> OriginalSizes { get; }
 
+    /// <summary>True when at least one image's subject is known.</summary>
     public bool HasSubjects => Subjects.Any(s => s is not null);
+    /// <summary>True when some image belongs to the named split.</summary>
     public bool HasSplit(string split) => Splits.Any(s => s == split);
 
+    /// <summary>The grey pixels of one image, row-major.</summary>
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * Width * Height, Width * Height);
 
     /// <summary>
@@ -154,6 +171,7 @@ public sealed class FaceDataset
         return digests;
     }
 
+    /// <summary>Images per class, of the given items (all by default).</summary>
     public int[] ClassCounts(IEnumerable<int>? indices = null)
     {
         var counts = new int[ClassNames.Count];
@@ -161,6 +179,7 @@ public sealed class FaceDataset
         return counts;
     }
 
+    /// <summary>The images of one predefined split.</summary>
     public int[] IndicesOfSplit(string split) => Enumerable.Range(0, Count).Where(i => Splits[i] == split).ToArray();
 
     /// <summary>A new dataset of the given items (e.g. a fold), sharing the class list.</summary>

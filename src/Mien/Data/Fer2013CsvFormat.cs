@@ -5,7 +5,7 @@ namespace Mien.Data;
 /// emotion 0..6 = angry, disgust, fear, happy, sad, surprise, neutral; Usage Training / PublicTest / PrivateTest.
 /// Bad rows are skipped and reported, not fatal.
 /// </summary>
-public sealed class Fer2013CsvFormat : IDatasetFormat
+internal sealed class Fer2013CsvFormat : IDatasetFormat
 {
     public string Name => "FER2013 CSV";
 

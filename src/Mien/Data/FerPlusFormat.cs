@@ -9,7 +9,7 @@ namespace Mien.Data;
 /// vote counts from ten annotators. Each face gets its vote distribution over the eight emotions as its target and
 /// the top emotion as its label; faces whose top vote is "unknown" or "not a face" are left out, as the FER+ paper does.
 /// </summary>
-public sealed class FerPlusFormat : IDatasetFormat
+internal sealed class FerPlusFormat : IDatasetFormat
 {
     /// <summary>The emotion columns of label.csv, in file order (canonical names).</summary>
     public static IReadOnlyList<string> VoteColumns { get; } = ["neutral", "happy", "surprise", "sadness", "anger", "disgust", "fear", "contempt"];

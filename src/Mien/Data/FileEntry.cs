@@ -3,6 +3,7 @@ namespace Mien.Data;
 /// <summary>A file inside a folder or an archive: its path relative to the root ('/'-separated) and its content.</summary>
 public sealed record FileEntry(string RelativePath, long Length, Func<Stream> Open)
 {
+    /// <summary>The whole file's content.</summary>
     public byte[] ReadAllBytes()
     {
         using var s = Open();

@@ -1,7 +1,7 @@
 namespace Mien.Data;
 
 /// <summary>Limits that protect memory from hostile or accidental inputs.</summary>
-public static class ImageLimits
+internal static class ImageLimits
 {
     /// <summary>Images with more pixels than this are refused before decoding (default 50 megapixels).</summary>
     public static long MaxPixels { get; set; } = 50_000_000;

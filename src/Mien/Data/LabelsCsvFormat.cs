@@ -11,7 +11,7 @@ namespace Mien.Data;
 /// <c>subject</c>/<c>person</c>. Image paths are relative to the CSV's folder. Rows with a missing image or a bad value
 /// are skipped and reported.
 /// </summary>
-public sealed class LabelsCsvFormat : IDatasetFormat
+internal sealed class LabelsCsvFormat : IDatasetFormat
 {
     private static readonly string[] PathColumns = ["path", "image", "image_path", "file", "filename", "file_name", "img", "image_name"];
     private static readonly string[] LabelColumns = ["label", "emotion", "class", "expression", "category", "class_name"];

@@ -1,7 +1,7 @@
 namespace Mien.Data;
 
 /// <summary>One file (e.g. a FER2013 CSV) as an <see cref="IFileTree"/>.</summary>
-public sealed class SingleFileTree(string path) : IFileTree
+internal sealed class SingleFileTree(string path) : IFileTree
 {
     public string Origin { get; } = path;
     public IReadOnlyList<FileEntry> Files { get; } =

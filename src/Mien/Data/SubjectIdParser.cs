@@ -6,7 +6,7 @@ namespace Mien.Data;
 /// Extracts subject identities from file names. CK+ names frames <c>S010_004_00000017.png</c>
 /// (subject S010, sequence 004, frame 17); grouping by subject is what makes a CK+ split honest.
 /// </summary>
-public static partial class SubjectIdParser
+internal static partial class SubjectIdParser
 {
     [GeneratedRegex(@"^(S\d{3})_(\d{3})_(\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex CkPlusPattern();

@@ -6,7 +6,7 @@ namespace Mien.Data;
 /// A .zip archive read in place (no unzip step). Entries that would escape the root (<c>../</c>, absolute
 /// paths) and entries that are enormous or suspiciously compressed (zip bombs) are refused.
 /// </summary>
-public sealed class ZipFileTree : IFileTree
+internal sealed class ZipFileTree : IFileTree
 {
     /// <summary>Largest single entry accepted, uncompressed.</summary>
     public const long MaxEntryBytes = 256L << 20;

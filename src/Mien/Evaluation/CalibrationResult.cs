@@ -16,16 +16,23 @@ public sealed record CalibrationResult
 
     /// <summary>Items the temperature was fitted on, and the disjoint items it was measured on (dataset indices).</summary>
     public required IReadOnlyList<int> FitIndices { get; init; }
+    /// <summary>The items ECE and NLL were measured on (never those the temperature was fitted on).</summary>
     public required IReadOnlyList<int> EvaluationIndices { get; init; }
 
     /// <summary>Top-1 accuracy on the evaluation items (the same before and after: the temperature never changes the winner).</summary>
     public required double Accuracy { get; init; }
 
+    /// <summary>Expected calibration error before temperature scaling.</summary>
     public required double EceBefore { get; init; }
+    /// <summary>Expected calibration error after temperature scaling.</summary>
     public required double EceAfter { get; init; }
+    /// <summary>Mean negative log-likelihood before temperature scaling.</summary>
     public required double NllBefore { get; init; }
+    /// <summary>Mean negative log-likelihood after temperature scaling.</summary>
     public required double NllAfter { get; init; }
+    /// <summary>Reliability diagram bins before temperature scaling.</summary>
     public required IReadOnlyList<ReliabilityBin> BinsBefore { get; init; }
+    /// <summary>Reliability diagram bins after temperature scaling.</summary>
     public required IReadOnlyList<ReliabilityBin> BinsAfter { get; init; }
 
     /// <summary>A copy of <paramref name="model"/> that predicts with the fitted temperature (save it to keep it).</summary>

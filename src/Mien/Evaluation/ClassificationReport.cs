@@ -9,18 +9,27 @@ namespace Mien.Evaluation;
 /// </summary>
 public sealed record ClassificationReport
 {
+    /// <summary>The classes, in the order of the confusion matrix.</summary>
     public required IReadOnlyList<string> ClassNames { get; init; }
+    /// <summary>Confusion matrix: [true class, predicted class] counts.</summary>
     public required int[,] Confusion { get; init; }
+    /// <summary>Precision, recall, F1 and support per class.</summary>
     public required IReadOnlyList<ClassMetrics> PerClass { get; init; }
+    /// <summary>Number of items scored.</summary>
     public int Count { get; init; }
+    /// <summary>Share of items predicted right.</summary>
     public double Accuracy { get; init; }
+    /// <summary>Mean recall over the classes present (every class counts the same).</summary>
     public double BalancedAccuracy { get; init; }
+    /// <summary>Mean F1 over the classes present.</summary>
     public double MacroF1 { get; init; }
+    /// <summary>Mean cross-entropy of the true class (NaN when unknown).</summary>
     public double Loss { get; init; } = double.NaN;
 
     /// <summary>Expected calibration error of the probabilities (see <see cref="Calibration"/>); NaN when only labels were given.</summary>
     public double ExpectedCalibrationError { get; init; } = double.NaN;
 
+    /// <summary>Scores predictions against the truth (class indices into <paramref name="classNames"/>).</summary>
     public static ClassificationReport From(IReadOnlyList<int> truth, IReadOnlyList<int> predicted, IReadOnlyList<string> classNames, double loss = double.NaN)
     {
         if (truth.Count != predicted.Count) throw new ArgumentException("truth and predicted differ in length.");

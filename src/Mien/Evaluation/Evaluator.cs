@@ -60,6 +60,7 @@ public static class Evaluator
         return indices.Select(i => map[data.Labels[i]]).ToArray();
     }
 
+    /// <summary>Index of the largest probability (the first one on ties).</summary>
     public static int ArgMax(float[] p)
     {
         int best = 0;

@@ -6,6 +6,7 @@ namespace Mien.Evaluation;
 /// </summary>
 public static class TemperatureScaling
 {
+    /// <summary>The range of temperatures the search considers.</summary>
     public const double MinTemperature = 0.05, MaxTemperature = 20;
 
     /// <summary>

@@ -14,6 +14,7 @@ namespace Mien.Experiments;
 /// </summary>
 public sealed class CrossValidation(CrossValidationOptions options)
 {
+    /// <summary>The settings it runs with.</summary>
     public CrossValidationOptions Options { get; } = options;
 
     /// <summary>Callbacks for each fold's training (e.g. a progress display); called with the 0-based fold index.</summary>

@@ -5,6 +5,7 @@ namespace Mien.Experiments;
 /// <summary>How <see cref="CrossValidation"/> splits and trains. Defaults: 10 folds, grouped by subject when subjects are known.</summary>
 public sealed record CrossValidationOptions
 {
+    /// <summary>Number of folds (ignored with <see cref="LeaveOneDatasetOut"/>).</summary>
     public int Folds { get; init; } = 10;
 
     /// <summary>No person on both sides of a fold (when the dataset knows its subjects). False splits random frames: leaks on CK+.</summary>
@@ -25,6 +26,7 @@ public sealed record CrossValidationOptions
     /// <summary>Folder for cv.json and one sub-folder per fold (null = keep nothing on disk).</summary>
     public string? RunDirectory { get; init; }
 
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate()
     {
         if (Folds < 2 && !LeaveOneDatasetOut) throw new ArgumentException($"folds must be ≥ 2 (got {Folds}).");

@@ -8,11 +8,14 @@ namespace Mien.Experiments;
 public sealed record CrossValidationResult(string ModelName, string Dataset, bool Grouped, IReadOnlyList<CrossValidationFold> Folds,
     TrainingOptions Settings, TimeSpan Elapsed)
 {
+    /// <summary>Mean of the fold accuracies.</summary>
     public double MeanAccuracy => Folds.Average(f => f.Report.Accuracy);
 
     /// <summary>Standard deviation of the fold accuracies (n − 1).</summary>
     public double StdAccuracy => Std(Folds.Select(f => f.Report.Accuracy).ToArray());
+    /// <summary>Mean of the fold balanced accuracies.</summary>
     public double MeanBalancedAccuracy => Folds.Average(f => f.Report.BalancedAccuracy);
+    /// <summary>Mean of the fold macro-F1 scores.</summary>
     public double MeanMacroF1 => Folds.Average(f => f.Report.MacroF1);
 
     /// <summary>The folds' confusion matrices summed: every image counted once, on the fold that held it out.</summary>
@@ -33,6 +36,7 @@ public sealed record CrossValidationResult(string ModelName, string Dataset, boo
         summed = Summed.ToSerializable(), settings = Settings,
     };
 
+    /// <summary>Writes cv.json (<see cref="ToSerializable"/>) atomically.</summary>
     public void WriteJson(string path) => MienJson.Write(path, ToSerializable());
 
     /// <summary>Writes report.html and its plots into <paramref name="runDirectory"/>; returns the report's path.</summary>

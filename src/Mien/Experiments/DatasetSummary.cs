@@ -9,6 +9,7 @@ namespace Mien.Experiments;
 /// </summary>
 public sealed record DatasetSummary
 {
+    /// <summary>The dataset summarised.</summary>
     public required FaceDataset Data { get; init; }
 
     /// <summary>Split names in order ("(none)" for images without one).</summary>
@@ -16,10 +17,12 @@ public sealed record DatasetSummary
 
     /// <summary>Counts[class][split], parallel to the dataset's class names and <see cref="Splits"/>.</summary>
     public required int[][] Counts { get; init; }
+    /// <summary>Number of distinct known subjects.</summary>
     public int Subjects { get; init; }
 
     /// <summary>Images that repeat another one exactly, and the groups of copies whose labels disagree.</summary>
     public int DuplicateImages { get; init; }
+    /// <summary>Groups of identical images whose labels disagree.</summary>
     public int ConflictingGroups { get; init; }
 
     /// <summary>Per split other than train: how many of its images are identical to training images.</summary>
@@ -28,6 +31,7 @@ public sealed record DatasetSummary
     /// <summary>True when the largest class has more than 4x the images of the smallest.</summary>
     public bool Imbalanced => Data.ClassCounts() is var c && c.Max() > 4 * c.Min();
 
+    /// <summary>Counts everything shown by <c>mien info</c>.</summary>
     public static DatasetSummary Of(FaceDataset d)
     {
         var splits = d.Splits.Select(s => s ?? "(none)").Distinct().Order().ToList();

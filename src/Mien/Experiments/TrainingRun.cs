@@ -15,12 +15,14 @@ namespace Mien.Experiments;
 /// </summary>
 public sealed class TrainingRun(TrainingRunOptions options)
 {
+    /// <summary>The settings it runs with.</summary>
     public TrainingRunOptions Options { get; } = options;
 
     /// <summary>The split the run will use (deterministic for a seed).</summary>
     public DataSplit Split(FaceDataset data) =>
         Splitter.HoldOut(data, Options.ValidationFraction, Options.TestFraction, Options.Training.Seed, Options.GroupBySubject, Options.DropTrainingDuplicates);
 
+    /// <summary>Trains on <paramref name="split"/> and fills the run folder; returns the kept model and its scores.</summary>
     public TrainingRunResult Run(FaceDataset data, DataSplit split, ModelSpec spec, IEnumerable<ITrainingCallback>? callbacks = null,
         CancellationToken cancellationToken = default)
     {

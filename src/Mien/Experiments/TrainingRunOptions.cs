@@ -10,7 +10,9 @@ public sealed record TrainingRunOptions
 
     /// <summary>Share held out for a final test when the dataset has no predefined split (0 = none).</summary>
     public double TestFraction { get; init; }
+    /// <summary>Keep each person on one side of the split when subjects are known.</summary>
     public bool GroupBySubject { get; init; } = true;
+    /// <summary>Leave out of validation/test the images identical to a training image.</summary>
     public bool DropTrainingDuplicates { get; init; } = true;
 
     /// <summary>How to train; its <see cref="TrainingOptions.RunDirectory"/> is the run folder (required).</summary>

@@ -13,6 +13,7 @@ public sealed record TrainingRunResult(RunFolder Run, DataSplit Split, TrainingR
 {
     /// <summary>The path of report.html, or null when it could not be written (see <see cref="ReportError"/>).</summary>
     public string? ReportPath { get; init; }
+    /// <summary>Why report.html could not be written, or null.</summary>
     public string? ReportError { get; init; }
 
     /// <summary>The metrics.json document.</summary>

@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace Mien.Faces;
 
 /// <summary>Face detection with an OpenCV Haar or LBP cascade (fast, CPU-only, frontal faces).</summary>
-public sealed class CascadeFaceDetector : IFaceDetector
+internal sealed class CascadeFaceDetector : IFaceDetector
 {
     /// <summary>Short names for the frontal-face cascades that Debian's opencv-data ships.</summary>
     public static IReadOnlyDictionary<string, string> KnownCascades { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

@@ -75,6 +75,7 @@ public sealed class EyeAligner : IDisposable
         return Math.Abs(degrees) <= MaxRollDegrees ? degrees : null;
     }
 
+    /// <summary>Releases the eye cascade.</summary>
     public void Dispose()
     {
         lock (gate)

@@ -14,5 +14,6 @@ namespace Mien.Faces;
 /// <remarks>DNN detectors may report boxes that extend slightly past the image edges; <see cref="FaceCropper"/> handles that.</remarks>
 public readonly record struct FaceBox(int X, int Y, int Width, int Height, double Score)
 {
+    /// <summary>The box as an OpenCV rectangle.</summary>
     public Rect ToRect() => new(X, Y, Width, Height);
 }

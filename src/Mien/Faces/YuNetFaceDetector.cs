@@ -7,7 +7,7 @@ namespace Mien.Faces;
 /// OpenCV's YuNet CNN face detector (FaceDetectorYN), selected as "yunet:&lt;path to model .onnx&gt;". More robust to
 /// pose and lighting than cascades; the model file (e.g. face_detection_yunet_2023mar.onnx) is not shipped.
 /// </summary>
-public sealed class YuNetFaceDetector : IFaceDetector
+internal sealed class YuNetFaceDetector : IFaceDetector
 {
     public const string Prefix = "yunet:";
 

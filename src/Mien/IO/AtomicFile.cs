@@ -6,12 +6,14 @@ namespace Mien.IO;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>Writes UTF-8 text atomically (see <see cref="Write"/>).</summary>
     public static void WriteAllText(string path, string text) => Write(path, s =>
     {
         using var w = new StreamWriter(s, leaveOpen: true);
         w.Write(text);
     });
 
+    /// <summary>Writes bytes atomically (see <see cref="Write"/>).</summary>
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
 
     /// <summary>Runs <paramref name="write"/> on a temporary file, fsyncs it, then renames it over <paramref name="path"/>.</summary>

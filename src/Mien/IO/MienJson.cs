@@ -11,6 +11,7 @@ namespace Mien.IO;
 /// </summary>
 public static class MienJson
 {
+    /// <summary>The serializer options of every Mien JSON file.</summary>
     public static JsonSerializerOptions Options { get; } = new()
     {
         WriteIndented = true,
@@ -22,6 +23,7 @@ public static class MienJson
         AllowTrailingCommas = true,
     };
 
+    /// <summary>The value as Mien JSON text.</summary>
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
     /// <summary>Writes atomically (see <see cref="AtomicFile"/>): readers never see half a file.</summary>

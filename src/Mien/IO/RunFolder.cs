@@ -6,21 +6,31 @@ namespace Mien.IO;
 /// </summary>
 public sealed class RunFolder(string root)
 {
+    /// <summary>The run folder itself.</summary>
     public string Root { get; } = root;
 
     /// <summary>The model kept by training: the epoch that scored best on validation.</summary>
     public string BestModel => Path.Combine(Root, "best.mien"); // EmotionModel.FileExtension (IO sits below Models)
+    /// <summary>history.csv: one row per epoch.</summary>
     public string HistoryCsv => Path.Combine(Root, "history.csv");
+    /// <summary>history.json: the same, for programs.</summary>
     public string HistoryJson => Path.Combine(Root, "history.json");
+    /// <summary>split.json: which images trained, validated and tested.</summary>
     public string Split => Path.Combine(Root, "split.json");
 
     /// <summary>The settings the run was made with (training options, model spec name, dataset).</summary>
     public string Settings => Path.Combine(Root, "options.json");
+    /// <summary>metrics.json: the final scores of a training run.</summary>
     public string Metrics => Path.Combine(Root, "metrics.json");
+    /// <summary>cv.json: folds, mean and std of a cross-validation.</summary>
     public string CrossValidation => Path.Combine(Root, "cv.json");
+    /// <summary>report.html: the self-contained report.</summary>
     public string Report => Path.Combine(Root, "report.html");
+    /// <summary>plots/: the report's PNGs.</summary>
     public string Plots => Path.Combine(Root, "plots");
+    /// <summary>checkpoints/: the newest epoch's model and optimizer.</summary>
     public string Checkpoints => Path.Combine(Root, "checkpoints");
+    /// <summary>checkpoints/checkpoint.json: the resumable state (written last).</summary>
     public string Checkpoint => Path.Combine(Checkpoints, "checkpoint.json");
 
     /// <summary>The sub-folder of cross-validation fold <paramref name="index"/> (0-based; named fold-01...).</summary>
@@ -35,5 +45,6 @@ public sealed class RunFolder(string root)
         return this;
     }
 
+    /// <summary>The root path.</summary>
     public override string ToString() => Root;
 }

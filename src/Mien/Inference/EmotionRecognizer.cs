@@ -19,6 +19,7 @@ public sealed class EmotionRecognizer : IDisposable
     private readonly FaceCropOptions _crop;
     private readonly EyeAligner? _aligner;
 
+    /// <summary>A recognizer over a loaded model (it takes ownership of it).</summary>
     public EmotionRecognizer(EmotionModel model, RecognizerOptions? options = null)
     {
         Model = model;
@@ -37,8 +38,11 @@ public sealed class EmotionRecognizer : IDisposable
         }
     }
 
+    /// <summary>The model that classifies the faces.</summary>
     public EmotionModel Model { get; }
+    /// <summary>How faces are found and classified.</summary>
     public RecognizerOptions Options { get; }
+    /// <summary>The emotions the model tells apart.</summary>
     public IReadOnlyList<string> ClassNames => Model.ClassNames;
 
     /// <summary>The bundled default model (FER2013, 7 emotions).</summary>
@@ -214,6 +218,7 @@ public sealed class EmotionRecognizer : IDisposable
         return new FacePrediction(box, ClassNames[best], p[best], dict, found);
     }
 
+    /// <summary>Releases the model and the detector.</summary>
     public void Dispose()
     {
         _detector?.Dispose();

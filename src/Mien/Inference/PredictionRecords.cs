@@ -18,12 +18,16 @@ public static class PredictionRecords
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    /// <summary>The JSON record of a face.</summary>
     public static FaceRecord Of(FacePrediction f) =>
         new(new BoxRecord(f.Box.X, f.Box.Y, f.Box.Width, f.Box.Height), f.FaceSource.Name(), f.Emotion, f.Confidence, f.Probabilities);
 
+    /// <summary>The JSON record of an image's prediction.</summary>
     public static ImageRecord Of(ImagePrediction p) => new(p.Source, p.Width, p.Height, p.Error, p.Faces.Select(Of).ToList());
 
+    /// <summary>The JSON record of a video frame's prediction.</summary>
     public static FrameRecord Of(FramePrediction p) => new(p.Frame, Math.Round(p.TimeSeconds, 3), p.Faces.Select(Of).ToList());
 
+    /// <summary>One line of JSON in the prediction schema.</summary>
     public static string ToJson<T>(T record) => JsonSerializer.Serialize(record, Options);
 }

@@ -18,12 +18,14 @@ namespace Mien.Models;
 /// </summary>
 public sealed class EmotionModel : IDisposable
 {
+    /// <summary>The extension of model files.</summary>
     public const string FileExtension = ".mien";
     private static readonly JsonSerializerOptions Json = IO.MienJson.Options;
     // Compiled on first use: a model loaded only for its weights or metadata (checkpoints, --init-from) never pays for it.
     private readonly Lazy<InferencePlan?>? _plan;
     private readonly InferencePrecision? _requestedPrecision; // kept so that a copy (WithMetadata) compiles the same way
 
+    /// <summary>A model from a network and its metadata (predicts with the live network).</summary>
     public EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata)
     {
         if (!IsValidTemperature(metadata.Temperature))
@@ -49,9 +51,13 @@ public sealed class EmotionModel : IDisposable
         precision != InferencePrecision.Auto ? precision
         : CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
 
+    /// <summary>The TorchSharp network.</summary>
     public nn.Module<Tensor, Tensor> Network { get; }
+    /// <summary>Label encoding, input size, normalisation and provenance.</summary>
     public ModelMetadata Metadata { get; }
+    /// <summary>Output i is the probability of <c>ClassNames[i]</c>.</summary>
     public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
+    /// <summary>Side of the square grey input, in pixels.</summary>
     public int InputSize => Metadata.InputSize;
 
     /// <summary>A fresh, untrained model for a spec and label set.</summary>
@@ -124,6 +130,7 @@ public sealed class EmotionModel : IDisposable
 
     private static bool IsValidTemperature(double t) => double.IsFinite(t) && t > 0;
 
+    /// <summary>Writes the model as one .mien file, atomically.</summary>
     public void Save(string path)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
@@ -189,6 +196,7 @@ public sealed class EmotionModel : IDisposable
         catch (NotSupportedException) { return null; } // a layer the compiler does not know: run the network as it is
     }
 
+    /// <summary>Releases the network's native tensors.</summary>
     public void Dispose()
     {
         if (_plan is { IsValueCreated: true }) _plan.Value?.Dispose();

@@ -9,6 +9,7 @@ namespace Mien.Models;
 /// </summary>
 public sealed record LayerSpec
 {
+    /// <summary>conv2d, separable_conv2d, maxpool, avgpool, global_avg_pool, flatten, dense, dropout, batchnorm, activation or residual.</summary>
     [JsonPropertyName("type")] public string Type { get; init; } = "";
 
     /// <summary>conv2d / separable_conv2d: output channels.</summary>
@@ -17,6 +18,7 @@ public sealed record LayerSpec
     /// <summary>conv kernel side, or pool window side.</summary>
     [JsonPropertyName("kernel")] public int? Kernel { get; init; }
 
+    /// <summary>Convolution or pooling stride.</summary>
     [JsonPropertyName("stride")] public int? Stride { get; init; }
 
     /// <summary>"same" (default for conv) or "valid", or a number.</summary>

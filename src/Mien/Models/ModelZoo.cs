@@ -10,6 +10,7 @@ namespace Mien.Models;
 /// </summary>
 public static class ModelZoo
 {
+    /// <summary>The preset used when none is named.</summary>
     public const string DefaultPreset = "vgg-small";
 
     private static readonly Dictionary<string, ModelSpec> Presets = new(StringComparer.OrdinalIgnoreCase)
@@ -19,6 +20,7 @@ public static class ModelZoo
         [MiniXceptionPreset.Spec.Name] = MiniXceptionPreset.Spec,
     };
 
+    /// <summary>The registered preset names.</summary>
     public static IReadOnlyCollection<string> Names => Presets.Keys;
 
     /// <summary>The spec of a preset, or of a JSON layer-spec file when <paramref name="nameOrPath"/> is a path.</summary>

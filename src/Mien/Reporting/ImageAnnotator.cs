@@ -6,6 +6,7 @@ namespace Mien.Reporting;
 /// <summary>Draws each face's box and top emotion onto a copy of the image (for <c>mien predict --annotate</c>).</summary>
 public static class ImageAnnotator
 {
+    /// <summary>Draws each face's box and top emotion onto the image.</summary>
     public static Mat Annotate(Mat image, ImagePrediction prediction)
     {
         var canvas = new Mat();

@@ -8,7 +8,7 @@ namespace Mien.Reporting;
 /// A grid of the faces a model got wrong with the most confidence: the quickest way to spot label noise,
 /// look-alike classes and faces the crop missed. Drawn with OpenCV (its Hershey font needs no font files).
 /// </summary>
-public static class MistakeGallery
+internal static class MistakeGallery
 {
     /// <summary>
     /// PNG of up to <paramref name="max"/> mistakes among <paramref name="indices"/>, most confident first, or null

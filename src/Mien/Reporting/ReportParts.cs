@@ -11,7 +11,7 @@ internal static class ReportParts
     public static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
 
     /// <summary>Collects figures: each is saved as plots/NAME.png and kept for embedding in the HTML.</summary>
-    public sealed class FigureSet(string plotsDirectory)
+    internal sealed class FigureSet(string plotsDirectory)
     {
         public List<(byte[] Png, string Alt, string? Caption)> Items { get; } = [];
         public List<string> Files { get; } = [];

@@ -14,7 +14,9 @@ namespace Mien.Reporting;
 /// </summary>
 public static class TrainingReport
 {
+    /// <summary>The report's file name in a run folder.</summary>
     public const string FileName = "report.html";
+    /// <summary>The folder of the report's PNGs.</summary>
     public const string PlotsFolder = "plots";
 
     /// <summary>Writes the report into <paramref name="runDirectory"/> and returns the path of report.html.</summary>

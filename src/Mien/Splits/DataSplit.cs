@@ -33,6 +33,7 @@ public sealed record DataSplit(string Description, int[] Train, int[] Validation
             Train, Validation.Where(i => !dups.Contains(i)).ToArray(), Test.Where(i => !dups.Contains(i)).ToArray());
     }
 
+    /// <summary>Writes split.json: counts, subjects and items of every side.</summary>
     public void WriteJson(string path, FaceDataset data)
     {
         object Side(int[] idx) => new

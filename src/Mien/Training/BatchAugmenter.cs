@@ -10,6 +10,7 @@ namespace Mien.Training;
 /// </summary>
 public sealed class BatchAugmenter(AugmentationOptions options, float std, Generator generator)
 {
+    /// <summary>A randomly changed copy of a normalised NCHW batch.</summary>
     public Tensor Apply(Tensor batch)
     {
         if (!options.Enabled) return batch;

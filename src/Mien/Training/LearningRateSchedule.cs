@@ -10,6 +10,7 @@ public sealed class LearningRateSchedule(TrainingOptions o)
     private double _bestLoss = double.MaxValue;
     private int _badEpochs;
 
+    /// <summary>The schedule names.</summary>
     public static IReadOnlyList<string> Names { get; } = ["none", "step", "cosine", "plateau"];
 
     /// <summary>Rate at a fractional epoch (epoch index + batch fraction).</summary>
@@ -36,7 +37,9 @@ public sealed class LearningRateSchedule(TrainingOptions o)
         else if (++_badEpochs >= o.PlateauPatience) { _plateauFactor *= o.StepGamma; _badEpochs = 0; }
     }
 
+    /// <summary>The plateau rule's state, for checkpoints.</summary>
     public (double Factor, double Best, int Bad) State => (_plateauFactor, _bestLoss, _badEpochs);
 
+    /// <summary>Puts back a state saved from <see cref="State"/>.</summary>
     public void Restore((double Factor, double Best, int Bad) s) => (_plateauFactor, _bestLoss, _badEpochs) = s;
 }

@@ -23,6 +23,7 @@ public sealed class Trainer(TrainingOptions options)
 {
     private readonly List<ITrainingCallback> _callbacks = [];
 
+    /// <summary>The settings it trains with.</summary>
     public TrainingOptions Options { get; } = options;
 
     /// <summary>Adds a callback; it runs after the built-in ones, in the order added.</summary>
@@ -50,6 +51,7 @@ public sealed class Trainer(TrainingOptions options)
         return all;
     }
 
+    /// <summary>Trains a new network of <paramref name="spec"/> on the split's training side and returns the best epoch's model.</summary>
     public TrainingResult Fit(FaceDataset data, DataSplit split, ModelSpec spec, CancellationToken cancellationToken = default)
     {
         var o = Options;

@@ -25,14 +25,20 @@ public sealed class TrainingContext
         Generator = generator; Run = run; _callbacks = callbacks;
     }
 
+    /// <summary>The training settings.</summary>
     public TrainingOptions Options { get; }
+    /// <summary>The dataset being trained on.</summary>
     public FaceDataset Data { get; }
+    /// <summary>Which images train and which validate.</summary>
     public DataSplit Split { get; }
 
     /// <summary>The model being trained; its <see cref="EmotionModel.Network"/> holds the current weights.</summary>
     public EmotionModel Model { get; }
+    /// <summary>The network being trained (the model's).</summary>
     public nn.Module<Tensor, Tensor> Network => Model.Network;
+    /// <summary>The optimizer (its parameter groups carry the learning rates).</summary>
     public TorchSharp.Modules.OptimizerHelper Optimizer { get; }
+    /// <summary>The learning-rate schedule.</summary>
     public LearningRateSchedule Schedule { get; }
 
     /// <summary>The generator that shuffles and augments (checkpointed, so a resumed run draws the same batches).</summary>
@@ -41,13 +47,17 @@ public sealed class TrainingContext
     /// <summary>The run folder, or null when the run keeps nothing on disk.</summary>
     public RunFolder? Run { get; }
 
+    /// <summary>Epochs the run is set to.</summary>
     public int Epochs => Options.Epochs;
 
     /// <summary>The current epoch, 1-based (during and at the end of it); 0 before the first.</summary>
     public int Epoch { get; internal set; }
+    /// <summary>Training images.</summary>
     public int TrainCount => Split.Train.Length;
+    /// <summary>Validation images.</summary>
     public int ValidationCount => Split.Validation.Length;
 
+    /// <summary>Every finished epoch's figures.</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
     internal void Record(EpochMetrics metrics) => _history.Add(metrics);
     internal void RestoreHistory(IEnumerable<EpochMetrics> history) { _history.Clear(); _history.AddRange(history); }
@@ -57,6 +67,7 @@ public sealed class TrainingContext
 
     /// <summary>The best epoch so far (1-based, 0 = none yet) and its validation accuracy.</summary>
     public int BestEpoch { get; set; }
+    /// <summary>Validation accuracy of the best epoch (-1 before the first).</summary>
     public double BestAccuracy { get; set; } = -1;
 
     /// <summary>True at the end of an epoch that improved on every earlier one.</summary>
@@ -65,7 +76,9 @@ public sealed class TrainingContext
     /// <summary>Epochs since the best one.</summary>
     public int EpochsWithoutImprovement => BestEpoch == 0 ? Epoch : Epoch - BestEpoch;
 
+    /// <summary>True once a callback asked to stop.</summary>
     public bool StopRequested => StopReason is not null;
+    /// <summary>Why training is stopping, or null.</summary>
     public string? StopReason { get; private set; }
 
     /// <summary>Ends training after the current epoch (Keras' <c>model.stop_training = True</c>); the reason is shown.</summary>

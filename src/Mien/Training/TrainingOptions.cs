@@ -3,22 +3,33 @@ namespace Mien.Training;
 /// <summary>Hyper-parameters and run settings for <see cref="Trainer"/>. Defaults are a sound start for 48x48 faces.</summary>
 public sealed record TrainingOptions
 {
+    /// <summary>Epochs to train.</summary>
     public int Epochs { get; init; } = 30;
+    /// <summary>Images per batch.</summary>
     public int BatchSize { get; init; } = 64;
 
     /// <summary>sgd, adam, adamw or rmsprop.</summary>
     public string Optimizer { get; init; } = "adamw";
+    /// <summary>Peak learning rate (after warm-up).</summary>
     public double LearningRate { get; init; } = 2e-3;
+    /// <summary>Floor of the cosine and plateau schedules.</summary>
     public double MinLearningRate { get; init; } = 1e-5;
+    /// <summary>Weight decay (decoupled for AdamW).</summary>
     public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Momentum of SGD and RMSprop.</summary>
     public double Momentum { get; init; } = 0.9;
+    /// <summary>Nesterov momentum for SGD.</summary>
     public bool Nesterov { get; init; } = true;
 
     /// <summary>none, step, cosine or plateau.</summary>
     public string Schedule { get; init; } = "cosine";
+    /// <summary>Epochs of linear learning-rate warm-up.</summary>
     public double WarmupEpochs { get; init; } = 1;
+    /// <summary>step schedule: epochs between decays.</summary>
     public int StepEpochs { get; init; } = 10;
+    /// <summary>step and plateau schedules: the factor of each decay.</summary>
     public double StepGamma { get; init; } = 0.1;
+    /// <summary>plateau schedule: epochs without a lower validation loss before a decay.</summary>
     public int PlateauPatience { get; init; } = 3;
 
     /// <summary>Stop when validation accuracy has not improved for this many epochs (0 = never).</summary>
@@ -26,6 +37,7 @@ public sealed record TrainingOptions
 
     /// <summary>Weight the loss by inverse class frequency (helps rare classes such as FER2013's disgust).</summary>
     public bool ClassWeights { get; init; }
+    /// <summary>Share of each target spread evenly over the classes.</summary>
     public double LabelSmoothing { get; init; } = 0.1;
 
     /// <summary>
@@ -34,6 +46,7 @@ public sealed record TrainingOptions
     /// </summary>
     public string Labels { get; init; } = "soft";
 
+    /// <summary>The <see cref="Labels"/> values.</summary>
     public static IReadOnlyList<string> LabelModes { get; } = ["soft", "majority"];
 
     /// <summary>
@@ -42,8 +55,10 @@ public sealed record TrainingOptions
     /// faces weigh more beside FER2013's 28,000.
     /// </summary>
     public IReadOnlyList<double>? DatasetWeights { get; init; }
+    /// <summary>Random changes to training batches.</summary>
     public AugmentationOptions Augmentation { get; init; } = new();
 
+    /// <summary>Seed of initialisation, shuffling and augmentation.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>LibTorch intra-op threads (0 = LibTorch's default, one per core).</summary>
@@ -64,6 +79,7 @@ public sealed record TrainingOptions
     /// <summary>With <see cref="InitialModel"/>: train only the final classifier, the features stay as they were.</summary>
     public bool FreezeFeatures { get; init; }
 
+    /// <summary>The optimizer names.</summary>
     public static IReadOnlyList<string> Optimizers { get; } = ["sgd", "adam", "adamw", "rmsprop"];
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>

@@ -13,6 +13,7 @@ public static class WeightTransfer
 {
     private const string Classifier = "classifier.";
 
+    /// <summary>Copies the source's weights into the target by name and shape, classifier rows by class name; optionally freezes the features.</summary>
     public static WeightTransferResult Apply(EmotionModel source, EmotionModel target, bool freezeFeatures)
     {
         var from = source.Network.state_dict();

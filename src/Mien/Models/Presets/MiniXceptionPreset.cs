@@ -5,7 +5,7 @@ namespace Mien.Models.Presets;
 /// modules of depthwise-separable convolutions (16, 32, 64, 128 filters), global average pooling.
 /// ~60 k parameters: the small, fast reference for FER2013 (66% reported on PublicTest).
 /// </summary>
-public static class MiniXceptionPreset
+internal static class MiniXceptionPreset
 {
     public static ModelSpec Spec { get; } = new()
     {

@@ -5,7 +5,7 @@ namespace Mien.Models.Presets;
 /// (AlexNet-style 5x5 then 3x3, max/average pooling) and two 1024-unit dense layers, at 48x48.
 /// No batch norm: kept as the historical baseline.
 /// </summary>
-public static class SeedPreset
+internal static class SeedPreset
 {
     public static ModelSpec Spec { get; } = new()
     {

@@ -7,6 +7,7 @@ namespace Mien.Models.Presets;
 /// </summary>
 public static class VggSmallPreset
 {
+    /// <summary>The vgg-small layer spec.</summary>
     public static ModelSpec Spec { get; } = new()
     {
         Name = "vgg-small",

@@ -6,6 +6,7 @@ namespace Mien.Training;
 /// </summary>
 public sealed class CheckpointWriter : ITrainingCallback
 {
+    /// <inheritdoc />
     public void OnEpochEnd(TrainingContext context)
     {
         if (context.Run is not null) TrainingCheckpoint.Save(context);

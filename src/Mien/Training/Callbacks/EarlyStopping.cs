@@ -3,8 +3,10 @@ namespace Mien.Training;
 /// <summary>Stops training when validation accuracy has not improved for <paramref name="patience"/> epochs.</summary>
 public sealed class EarlyStopping(int patience) : ITrainingCallback
 {
+    /// <summary>Epochs without improvement before stopping.</summary>
     public int Patience { get; } = patience > 0 ? patience : throw new ArgumentOutOfRangeException(nameof(patience), "patience must be ≥ 1.");
 
+    /// <inheritdoc />
     public void OnEpochEnd(TrainingContext context)
     {
         if (context.EpochsWithoutImprovement >= Patience)

@@ -7,6 +7,7 @@ namespace Mien.Training;
 /// <summary>Writes the run's history after every epoch (history.csv for spreadsheets, history.json for programs).</summary>
 public sealed class HistoryWriter : ITrainingCallback
 {
+    /// <inheritdoc />
     public void OnEpochEnd(TrainingContext context)
     {
         if (context.Run is not { } run) return;

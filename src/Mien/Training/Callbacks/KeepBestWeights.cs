@@ -9,6 +9,7 @@ public sealed class KeepBestWeights : ITrainingCallback
 {
     private byte[]? _best;
 
+    /// <inheritdoc />
     public void OnTrainingStart(TrainingContext context)
     {
         // A resumed run continues from the best model it had kept on disk.
@@ -19,6 +20,7 @@ public sealed class KeepBestWeights : ITrainingCallback
         }
     }
 
+    /// <inheritdoc />
     public void OnEpochEnd(TrainingContext context)
     {
         var val = context.LastValidation!;
@@ -29,6 +31,7 @@ public sealed class KeepBestWeights : ITrainingCallback
         if (context.Run is { } run) Trainer.WithMetrics(context.Model, context, val).Save(run.BestModel);
     }
 
+    /// <inheritdoc />
     public void OnTrainingEnd(TrainingContext context)
     {
         if (_best is not null) Trainer.LoadWeights(context.Network, _best);
