@@ -7,13 +7,16 @@ namespace Mien.Cli.Commands;
 internal sealed class DataOptions
 {
     public Option<string> Data { get; } = new("--data", "-d") { Description = "Dataset: a folder, a .zip archive (read in place) or a FER2013 .csv.", Required = true };
-    public Option<int> ImageSize { get; } = new("--image-size") { Description = "Side of the square grey input images.", DefaultValueFactory = _ => 48 };
+    public Option<int> ImageSize { get; } = new("--image-size") { Description = "Side of the square grey input images (default: the model's input size, 48 for the presets). Backbones (resnet18, ...) take 48..224 and follow it.", DefaultValueFactory = _ => 48 };
     public Option<int> Limit { get; } = new("--limit") { Description = "Use at most N images (spread over the dataset); 0 = all. For quick trials." };
     public Option<string[]> DropClasses { get; } = new("--drop-class") { Description = "Leave out a class (repeatable), e.g. --drop-class contempt for 6-class CK+.", AllowMultipleArgumentsPerToken = true };
 
     public Option<bool> CropFaces { get; } = new("--crop-faces") { Description = "The images are whole photos: find the largest face in each and train on the crop (no face: skipped and reported)." };
 
     public void AddTo(Command c) { c.Options.Add(Data); c.Options.Add(ImageSize); c.Options.Add(Limit); c.Options.Add(DropClasses); c.Options.Add(CropFaces); }
+
+    /// <summary>--image-size when the user gave it, else null.</summary>
+    public int? ExplicitImageSize(ParseResult r) => r.GetResult(ImageSize) is { Implicit: false } ? r.GetValue(ImageSize) : null;
 
     /// <param name="imageSize">The model's input size, when a trained model reads the data: --image-size then need not be given.</param>
     public FaceDataset Load(ParseResult r, CancellationToken ct, bool quiet = false, int? imageSize = null)
