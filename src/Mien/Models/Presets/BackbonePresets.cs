@@ -13,7 +13,7 @@ public static class BackbonePresets
     public static ModelSpec For(BackboneArchitecture a) => new()
     {
         Name = a.Name,
-        Description = $"{a.Description}, torchvision's trunk + new head; ImageNet weights with --weights.",
+        Description = $"{a.Description}: the torchvision trunk, a new head; ImageNet weights via --weights.",
         InputSize = Math.Max(48, a.MinInputSize),
         Layers =
         [
