@@ -18,10 +18,10 @@ internal static class CrossValidateCommand
         data.AddTo(cmd); t.AddTo(cmd); cmd.Options.Add(folds); cmd.Options.Add(lodo); cmd.Options.Add(output);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            var spec = t.Spec(r);
+            var spec = t.Spec(r, data.ExplicitImageSize(r));
             string runDir = r.GetValue(output) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-cv-{spec.Name}");
             bool quiet = r.GetValue(t.Quiet);
-            var d = data.Load(r, c, quiet);
+            var d = data.Load(r, c, quiet, imageSize: spec.InputSize);
             bool grouped = t.GroupBySubject(r);
             bool byDataset = r.GetValue(lodo);
             int k = byDataset ? d.DatasetNames.Count : r.GetValue(folds);

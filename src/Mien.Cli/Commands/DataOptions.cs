@@ -11,7 +11,7 @@ internal sealed class DataOptions
         Description = "Dataset: a folder, a .zip archive (read in place), a FER2013 .csv or a labels .csv; repeat to use several at once (classes merged, each keeps its own split).",
         Required = true, AllowMultipleArgumentsPerToken = false,
     };
-    public Option<int> ImageSize { get; } = new("--image-size") { Description = "Side of the square grey input images (default: the model's, else 48).", DefaultValueFactory = _ => 48 };
+    public Option<int> ImageSize { get; } = new("--image-size") { Description = "Side of the square grey input images (default: the model's input size, 48 for the presets). Backbones (resnet18, ...) take 48..224 and follow it.", DefaultValueFactory = _ => 48 };
     public Option<int> Limit { get; } = new("--limit") { Description = "Use at most N images per dataset (spread over it); 0 = all. For quick trials." };
     public Option<string[]> DropClasses { get; } = new("--drop-class") { Description = "Leave out a class (repeatable), e.g. --drop-class contempt for 6-class CK+.", AllowMultipleArgumentsPerToken = true };
 
@@ -25,6 +25,9 @@ internal sealed class DataOptions
     /// <summary>Every --data dataset on its own (for per-dataset evaluation).</summary>
     public IReadOnlyList<FaceDataset> LoadEach(ParseResult r, CancellationToken ct, bool quiet = false, int? imageSize = null) =>
         Paths(r).Select(p => LoadOne(r, p, ct, quiet, imageSize)).ToList();
+
+    /// <summary>--image-size when the user gave it, else null.</summary>
+    public int? ExplicitImageSize(ParseResult r) => r.GetResult(ImageSize) is { Implicit: false } ? r.GetValue(ImageSize) : null;
 
     /// <param name="imageSize">The model's input size, when a trained model reads the data: --image-size then need not be given.</param>
     public FaceDataset Load(ParseResult r, CancellationToken ct, bool quiet = false, int? imageSize = null)

@@ -9,10 +9,11 @@ internal static class ModelsCommand
     public static Command Create()
     {
         var classes = new Option<int>("--classes") { Description = "Number of output classes to size the classifier for.", DefaultValueFactory = _ => 7 };
-        var show = new Option<string?>("--show") { Description = "Print one preset's layers and its JSON layer spec (a starting point for your own)." };
-        var names = new Option<bool>("--names") { Description = "Only the preset names, one per line (for scripts)." };
-        var cmd = new Command("models", "List the model presets with parameter counts and FLOPs per face.");
-        cmd.Options.Add(classes); cmd.Options.Add(show); cmd.Options.Add(names);
+        var show = new Option<string?>("--show") { Description = "Print one preset's or backbone's layers and its JSON layer spec (a starting point for your own)." };
+        var names = new Option<bool>("--names") { Description = "Only the preset names (not the backbones), one per line (for scripts)." };
+        var size = new Option<int?>("--image-size") { Description = "Size the backbones for this input side (48..224) instead of their default." };
+        var cmd = new Command("models", "List the model presets and TorchVision backbones with parameter counts and FLOPs per face.");
+        cmd.Options.Add(classes); cmd.Options.Add(show); cmd.Options.Add(names); cmd.Options.Add(size);
         cmd.SetAction((r, ct) => CliErrors.Run(_ =>
         {
             int k = r.GetValue(classes);
@@ -23,23 +24,31 @@ internal static class ModelsCommand
             }
             if (r.GetValue(show) is { } name)
             {
-                var spec = ModelZoo.GetSpec(name);
+                var spec = Sized(ModelZoo.GetSpec(name), r.GetValue(size));
                 var s = ModelBuilder.Summarize(spec, k);
                 foreach (var l in s.Layers) Console.WriteLine($"{l.Layer,-36} {l.OutputShape,-12} {l.Parameters,10:N0} params {l.MultiplyAdds,14:N0} MACs");
                 Console.WriteLine($"total {s.Parameters:N0} parameters, {s.Flops / 1e6:F1} MFLOPs per face\n");
                 Console.WriteLine(spec.ToJson());
                 return 0;
             }
-            Console.WriteLine($"{"preset",-15}{"parameters",12}{"MFLOPs/face",13}  description");
-            foreach (var n in ModelZoo.Names)
-            {
-                var spec = ModelZoo.GetSpec(n);
-                var s = ModelBuilder.Summarize(spec, k);
-                Console.WriteLine($"{n + (n == ModelZoo.DefaultPreset ? "*" : ""),-15}{s.Parameters,12:N0}{s.Flops / 1e6,13:F1}  {spec.Description}");
-            }
-            Console.WriteLine("\n* default. Any of these, or a JSON layer spec file, can be passed to --model.");
+            Console.WriteLine($"{"preset",-20}{"input",6}{"parameters",13}{"MFLOPs/face",13}  description");
+            foreach (var n in ModelZoo.Names) Row(n + (n == ModelZoo.DefaultPreset ? "*" : ""), ModelZoo.GetSpec(n), k);
+            // Each is built once to be counted (VGG's torchvision builder makes its 120 M-parameter classifier first): a few seconds.
+            Console.WriteLine($"\n{"backbone",-20}{"input",6}{"parameters",13}{"MFLOPs/face",13}  description");
+            foreach (var n in ModelZoo.BackboneNames) Row(n, Sized(ModelZoo.GetSpec(n), r.GetValue(size)), k);
+            Console.WriteLine("\n* default. Any of these, or a JSON layer spec file, can be passed to --model. Backbones take --image-size " +
+                              $"{Mien.Models.Backbones.MinInputSize}..{Mien.Models.Backbones.MaxInputSize} (inception_v3 75..) and pretrained torchvision weights with --weights; " +
+                              "their FLOPs are counted at the input size shown.");
             return 0;
         }, ct));
         return cmd;
+    }
+
+    private static ModelSpec Sized(ModelSpec spec, int? size) => size is { } n && ModelZoo.IsBackbone(spec) ? spec with { InputSize = n } : spec;
+
+    private static void Row(string label, ModelSpec spec, int classes)
+    {
+        var s = ModelBuilder.Summarize(spec, classes);
+        Console.WriteLine($"{label,-20}{spec.InputSize,6}{s.Parameters,13:N0}{s.Flops / 1e6,13:F1}  {spec.Description}");
     }
 }

@@ -20,7 +20,7 @@ internal static class TrainCommand
         cmd.Options.Add(output); cmd.Options.Add(resume); cmd.Options.Add(valFraction); cmd.Options.Add(testFraction);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            var spec = t.Spec(r);
+            var spec = t.Spec(r, data.ExplicitImageSize(r));
             string runDir = r.GetValue(output) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{spec.Name}");
             bool quiet = r.GetValue(t.Quiet);
             var run = new TrainingRun(new TrainingRunOptions
@@ -28,7 +28,7 @@ internal static class TrainCommand
                 ValidationFraction = r.GetValue(valFraction), TestFraction = r.GetValue(testFraction), GroupBySubject = t.GroupBySubject(r),
                 DropTrainingDuplicates = !r.GetValue(t.KeepDuplicates), Training = t.Options(r, runDir, r.GetValue(resume)),
             });
-            var dataset = data.Load(r, c, quiet);
+            var dataset = data.Load(r, c, quiet, imageSize: spec.InputSize);
             var split = run.Split(dataset);
             if (!quiet)
             {

@@ -31,19 +31,27 @@ internal sealed class TrainingArguments
     public Option<int> Threads { get; } = new("--threads") { Description = "LibTorch threads (0 = one per core)." };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Only the final results (for scripts)." };
     public Option<string?> InitFrom { get; } = new("--init-from") { Description = "Transfer learning: start from this trained .mien model (its architecture and normalisation; classes it knows keep their weights), e.g. models/mien-default.mien." };
-    public Option<bool> FreezeFeatures { get; } = new("--freeze-features") { Description = "With --init-from: train only the final classifier." };
+    public Option<bool> FreezeFeatures { get; } = new("--freeze-features") { Description = "With --init-from or --weights: train only the final classifier." };
+    public Option<string?> Weights { get; } = new("--weights") { Description = "Pretrained weights for a backbone model (--model resnet18, ...): a PyTorch state dict (.pth/.pt, torch.save(model.state_dict())) or .safetensors, e.g. torchvision's ImageNet file; its classifier is skipped (the head is new), every other tensor must match." };
 
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures })
+                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, Weights })
             c.Options.Add(o);
     }
 
-    /// <summary>The architecture to train: the --init-from model's own, else the --model preset or spec file.</summary>
-    public Mien.Models.ModelSpec Spec(ParseResult r)
+    /// <summary>
+    /// The architecture to train: the --init-from model's own, else the --model preset or spec file. A backbone spec
+    /// takes <paramref name="imageSize"/> (an explicit --image-size) as its input size; the presets keep theirs.
+    /// </summary>
+    public Mien.Models.ModelSpec Spec(ParseResult r, int? imageSize = null)
     {
-        if (r.GetValue(InitFrom) is not { } path) return Mien.Models.ModelZoo.GetSpec(r.GetValue(Model)!);
+        if (r.GetValue(InitFrom) is not { } path)
+        {
+            var spec = Mien.Models.ModelZoo.GetSpec(r.GetValue(Model)!);
+            return imageSize is { } size && Mien.Models.ModelZoo.IsBackbone(spec) ? spec with { InputSize = size } : spec;
+        }
         using var initial = Mien.Models.EmotionModel.Load(path, Mien.Models.InferencePrecision.Float32);
         return initial.Metadata.Spec;
     }
@@ -67,7 +75,7 @@ internal sealed class TrainingArguments
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift) },
             Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,
-            InitialModel = r.GetValue(InitFrom), FreezeFeatures = r.GetValue(FreezeFeatures),
+            InitialModel = r.GetValue(InitFrom), FreezeFeatures = r.GetValue(FreezeFeatures), PretrainedWeights = r.GetValue(Weights),
         };
         o.Validate();
         return o;

@@ -117,7 +117,7 @@ internal sealed class InferencePlan : IDisposable
                     break;
                 }
                 case ReLU or LeakyReLU or ELU or GELU or SELU or SiLU or Tanh or Sigmoid
-                    or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or TorchSharp.Modules.Flatten or Subsample:
+                    or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or TorchSharp.Modules.Flatten or Subsample or GreyToRgb:
                 {
                     var layer = (nn.Module<Tensor, Tensor>)m;
                     steps.Add(layer.forward);

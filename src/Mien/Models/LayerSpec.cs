@@ -4,13 +4,16 @@ namespace Mien.Models;
 
 /// <summary>
 /// One layer of a declarative network spec (JSON). <see cref="Type"/> is one of: conv2d, separable_conv2d,
-/// maxpool, avgpool, global_avg_pool, flatten, dense, activation, batchnorm, dropout, residual.
+/// maxpool, avgpool, global_avg_pool, flatten, dense, activation, batchnorm, dropout, residual, backbone.
 /// Only the fields that apply to the type are read.
 /// </summary>
 public sealed record LayerSpec
 {
     /// <summary>conv2d, separable_conv2d, maxpool, avgpool, global_avg_pool, flatten, dense, dropout, batchnorm, activation or residual.</summary>
     [JsonPropertyName("type")] public string Type { get; init; } = "";
+
+    /// <summary>backbone: the TorchVision architecture (see <see cref="Backbones"/>), e.g. "resnet18". Only as the first layer.</summary>
+    [JsonPropertyName("name")] public string? Name { get; init; }
 
     /// <summary>conv2d / separable_conv2d: output channels.</summary>
     [JsonPropertyName("filters")] public int? Filters { get; init; }

@@ -12,8 +12,11 @@ public static class ModelBuilder
     private static readonly HashSet<string> Types =
     [
         "conv2d", "separable_conv2d", "maxpool", "avgpool", "global_avg_pool", "flatten", "dense",
-        "activation", "batchnorm", "dropout", "residual",
+        "activation", "batchnorm", "dropout", "residual", "backbone",
     ];
+
+    /// <summary>The module name a backbone gets as a spec's first layer: its tensors are <c>0_backbone.</c> + torchvision's names.</summary>
+    public const string BackboneModule = "0_backbone";
 
     /// <summary>Checks a spec without allocating weights; throws <see cref="ModelSpecException"/>.</summary>
     public static void Validate(ModelSpec spec, string origin = "spec") => Summarize(spec, 7, origin);
@@ -34,7 +37,7 @@ public static class ModelBuilder
         if (spec.Layers.Count == 0) throw new ModelSpecException($"{origin}: 'layers' is empty.");
         var costs = new List<LayerCost>();
         var shape = new Shape(1, spec.InputSize, spec.InputSize, Flat: false);
-        var body = BuildSequence(spec.Layers, ref shape, costs, $"{origin}: layer", "");
+        var body = BuildSequence(spec.Layers, ref shape, costs, $"{origin}: layer", "", spec.InputSize);
         if (!shape.Flat)
         {
             if (shape.H * shape.W != 1) throw new ModelSpecException($"{origin}: the last layer's output is {shape}, not flat; end with 'flatten' or 'global_avg_pool'.");
@@ -55,7 +58,7 @@ public static class ModelBuilder
         public override string ToString() => Flat ? $"{C}" : $"{C}x{H}x{W}";
     }
 
-    private static List<(string, nn.Module<Tensor, Tensor>)> BuildSequence(List<LayerSpec> layers, ref Shape shape, List<LayerCost> costs, string where, string prefix)
+    private static List<(string, nn.Module<Tensor, Tensor>)> BuildSequence(List<LayerSpec> layers, ref Shape shape, List<LayerCost> costs, string where, string prefix, int inputSize)
     {
         var list = new List<(string, nn.Module<Tensor, Tensor>)>();
         for (int i = 0; i < layers.Count; i++)
@@ -148,7 +151,7 @@ public static class ModelBuilder
                     if (l.Layers is not { Count: > 0 }) throw new ModelSpecException($"{at}: 'layers' (the main branch) is required.");
                     var inShape = shape;
                     var branchCosts = new List<LayerCost>();
-                    var main = nn.Sequential(BuildSequence(l.Layers, ref shape, branchCosts, where, $"{prefix}{i + 1}.").ToArray());
+                    var main = nn.Sequential(BuildSequence(l.Layers, ref shape, branchCosts, where, $"{prefix}{i + 1}.", inputSize).ToArray());
                     if (shape.Flat) throw new ModelSpecException($"{at}: the main branch must stay spatial.");
                     nn.Module<Tensor, Tensor> shortcut;
                     if (shape.C == inShape.C && shape.H == inShape.H && shape.W == inShape.W && l.ShortcutStride is null)
@@ -170,6 +173,24 @@ public static class ModelBuilder
                     costs.AddRange(branchCosts);
                     break;
                 }
+                case "backbone":
+                {
+                    // It takes the raw grey input (and replicates it to RGB itself), so nothing may come before it.
+                    if (i != 0 || prefix.Length > 0) throw new ModelSpecException($"{at}: a backbone must be the spec's first layer.");
+                    string arch = l.Name?.Trim() ?? "";
+                    var a = Backbones.Find(arch) ?? throw new ModelSpecException($"{at}: unknown backbone '{l.Name}'. Known: {string.Join(", ", Backbones.Names)}.");
+                    if (inputSize < a.MinInputSize || inputSize > Backbones.MaxInputSize)
+                        throw new ModelSpecException(inputSize < a.MinInputSize && a.MinInputSize > Backbones.MinInputSize
+                            ? $"{at}: {a.Name} needs an input of at least {a.MinInputSize}x{a.MinInputSize} (its stem and reductions leave nothing of a smaller face), got {inputSize}x{inputSize}; use --image-size {a.MinInputSize} or more."
+                            : $"{at}: {a.Name} takes inputs of {a.MinInputSize}..{Backbones.MaxInputSize} pixels, got {inputSize}x{inputSize}.");
+                    var trunk = Backbones.CreateTrunk(a);
+                    var (c, h, w, m) = Backbones.Measure(a, trunk, inputSize);
+                    list.Add((BackboneModule, trunk));
+                    paramsBefore = trunk.parameters().Sum(p => p.numel());
+                    macs = m;
+                    shape = new Shape(c, h, w, false);
+                    break;
+                }
             }
             costs.Add(new LayerCost(Describe(l, type), shape.ToString(), paramsBefore, macs));
         }
@@ -184,6 +205,7 @@ public static class ModelBuilder
         "dropout" => $"dropout {l.Rate ?? 0.5}",
         "activation" => l.Activation ?? type,
         "residual" => "residual (sum)",
+        "backbone" => $"backbone {l.Name?.Trim()} (torchvision)",
         _ => type,
     };
 

@@ -5,8 +5,10 @@ using static TorchSharp.torch;
 namespace Mien.Models;
 
 /// <summary>
-/// The registry of named network presets (like timm's <c>create_model</c>). A new preset is one file in
-/// <c>Models/Presets</c> plus one line here.
+/// The registry of named networks (like timm's <c>create_model</c>): the hand-made presets (a new one is one file in
+/// <c>Models/Presets</c> plus one line here) and the TorchVision backbones (<see cref="Backbones"/>, one spec each
+/// from <see cref="BackbonePresets"/>). Both resolve by name in <see cref="GetSpec"/>; <see cref="Names"/> lists only the
+/// presets, which benchmarks and the preset test theories run in full, <see cref="BackboneNames"/> the backbones.
 /// </summary>
 public static class ModelZoo
 {
@@ -20,15 +22,23 @@ public static class ModelZoo
         [MiniXceptionPreset.Spec.Name] = MiniXceptionPreset.Spec,
     };
 
-    /// <summary>The registered preset names.</summary>
+    private static readonly Dictionary<string, ModelSpec> BackboneSpecs = BackbonePresets.All.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The hand-made presets.</summary>
     public static IReadOnlyCollection<string> Names => Presets.Keys;
+
+    /// <summary>The TorchVision backbones (resnet18, mobilenet_v2, ...), at their default input size.</summary>
+    public static IReadOnlyCollection<string> BackboneNames => BackboneSpecs.Keys;
+
+    /// <summary>Whether a spec starts with a TorchVision backbone (its input size may then be chosen freely within the backbone's range).</summary>
+    public static bool IsBackbone(ModelSpec spec) => spec.Layers.Count > 0 && string.Equals(spec.Layers[0].Type.Trim(), "backbone", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The spec of a preset, or of a JSON layer-spec file when <paramref name="nameOrPath"/> is a path.</summary>
     public static ModelSpec GetSpec(string nameOrPath)
     {
-        if (Presets.TryGetValue(nameOrPath, out var spec)) return spec;
+        if (Presets.TryGetValue(nameOrPath, out var spec) || BackboneSpecs.TryGetValue(nameOrPath, out spec)) return spec;
         if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(nameOrPath)) return ModelSpec.FromFile(nameOrPath);
-        throw new ModelSpecException($"Unknown model preset '{nameOrPath}'. Known presets: {string.Join(", ", Presets.Keys)} (or a path to a JSON layer spec).");
+        throw new ModelSpecException($"Unknown model preset '{nameOrPath}'. Known presets: {string.Join(", ", Presets.Keys)}; backbones: {string.Join(", ", BackboneSpecs.Keys)} (or a path to a JSON layer spec).");
     }
 
     /// <summary>Builds a fresh, randomly initialised network.</summary>

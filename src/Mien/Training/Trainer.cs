@@ -62,16 +62,25 @@ public sealed class Trainer(TrainingOptions options)
         if (o.Threads > 0) torch.set_num_threads(o.Threads);
         torch.manual_seed(o.Seed);
         var generator = new Generator((ulong)o.Seed);
-        var run = o.RunDirectory is null ? null : new RunFolder(o.RunDirectory).Create();
-        var callbacks = Callbacks(run);
-
         using var initial = o.InitialModel is null ? null : EmotionModel.Load(o.InitialModel, InferencePrecision.Float32);
         if (initial is not null && initial.Metadata.Spec.ToJson() != spec.ToJson())
             throw new ArgumentException($"{o.InitialModel} is a '{initial.Metadata.Spec.Name}' model; train it with its own layer spec (the CLI does so with --init-from).");
+        var backbone = o.PretrainedWeights is null ? null
+            : ModelZoo.IsBackbone(spec) ? Backbones.Find(spec.Layers[0].Name ?? "")
+            : throw new ArgumentException($"pretrained weights load into a TorchVision backbone ({string.Join(", ", Backbones.Names)}); '{spec.Name}' has none.");
         // A pretrained network expects the inputs normalised as in its own training.
-        var (mean, std) = initial is null ? PixelStatistics(data, split.Train) : (initial.Metadata.Mean, initial.Metadata.Std);
+        var (mean, std) = initial is not null ? (initial.Metadata.Mean, initial.Metadata.Std)
+            : backbone is not null ? (backbone.PretrainedMean, backbone.PretrainedStd)
+            : PixelStatistics(data, split.Train);
         var model = EmotionModel.Create(spec, data.ClassNames, mean, std);
         var net = model.Network;
+        // Weights first, so that a file that does not fit fails before the run folder exists.
+        var pretrained = o.PretrainedWeights is null ? null : PretrainedWeights.Load(model, o.PretrainedWeights);
+        if (pretrained is not null && o.FreezeFeatures)
+            foreach (var (name, p) in net.named_parameters())
+                if (!name.StartsWith(WeightTransfer.Classifier, StringComparison.Ordinal)) p.requires_grad_(false);
+        var run = o.RunDirectory is null ? null : new RunFolder(o.RunDirectory).Create();
+        var callbacks = Callbacks(run);
         var context = new TrainingContext(o, data, split, model, CreateOptimizer(net, o), new LearningRateSchedule(o), generator, run, callbacks);
         if (initial is not null)
         {
@@ -79,6 +88,10 @@ public sealed class Trainer(TrainingOptions options)
             context.Say($"Initialised from {Path.GetFileName(o.InitialModel)}: {t.TensorsCopied} of {t.Tensors} weight tensors; classes kept: {string.Join(", ", t.ClassesKept)}" +
                 (t.ClassesNew.Count > 0 ? $"; new: {string.Join(", ", t.ClassesNew)}" : "") + (o.FreezeFeatures ? "; features frozen" : "") + ".");
         }
+        if (pretrained is not null)
+            context.Say($"Pretrained {pretrained.Architecture} weights from {Path.GetFileName(o.PretrainedWeights)}: {pretrained.TensorsLoaded} tensors; " +
+                        $"its classifier ({pretrained.HeadTensorsSkipped} tensors) skipped, the head starts fresh; inputs normalised as for them (mean {mean}, std {std})" +
+                        (o.FreezeFeatures ? "; features frozen" : "") + ".");
         bool channelsLast = MemoryLayout.CanTrainChannelsLast(net); // 1.3-1.6x faster where LibTorch allows it
         if (o.Resume) TrainingCheckpoint.Restore(context);
         if (run is not null)
@@ -219,6 +232,7 @@ public sealed class Trainer(TrainingOptions options)
                 ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture), ["augmentation"] = o.Augmentation.Enabled ? "on" : "off",
                 ["labels"] = c.Data.HasSoftTargets ? o.Labels : "hard",
                 ["init_from"] = o.InitialModel is null ? "" : Path.GetFileName(o.InitialModel) + (o.FreezeFeatures ? " (features frozen)" : ""),
+                ["weights"] = o.PretrainedWeights is null ? "" : Path.GetFileName(o.PretrainedWeights) + (o.FreezeFeatures ? " (features frozen)" : ""),
             },
             Metrics = new() { ["validation_accuracy"] = val.Accuracy, ["validation_macro_f1"] = val.MacroF1, ["validation_loss"] = val.Loss },
         });

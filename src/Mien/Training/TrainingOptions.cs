@@ -76,7 +76,14 @@ public sealed record TrainingOptions
     /// </summary>
     public string? InitialModel { get; init; }
 
-    /// <summary>With <see cref="InitialModel"/>: train only the final classifier, the features stay as they were.</summary>
+    /// <summary>
+    /// Pretrained weights for a backbone spec (<see cref="Models.Backbones"/>): a PyTorch state dict (<c>.pth</c>/<c>.pt</c>)
+    /// or <c>.safetensors</c> file, e.g. torchvision's ImageNet weights, loaded by <see cref="Models.PretrainedWeights"/>
+    /// (its classifier skipped: the head is new). Inputs are then normalised as for those weights, not by the data's statistics.
+    /// </summary>
+    public string? PretrainedWeights { get; init; }
+
+    /// <summary>With <see cref="InitialModel"/> or <see cref="PretrainedWeights"/>: train only the final classifier, the features stay as they were.</summary>
     public bool FreezeFeatures { get; init; }
 
     /// <summary>The optimizer names.</summary>
@@ -94,6 +101,7 @@ public sealed record TrainingOptions
         if (DatasetWeights is { } dw && dw.Any(w => !(w >= 0) || double.IsInfinity(w))) throw new ArgumentException($"dataset weights must be finite and ≥ 0 (got {string.Join(", ", dw)}).");
         if (!LabelModes.Contains(Labels)) throw new ArgumentException($"labels must be soft or majority (got '{Labels}').");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");
-        if (FreezeFeatures && InitialModel is null) throw new ArgumentException("freezing the features needs an initial model to take them from.");
+        if (FreezeFeatures && InitialModel is null && PretrainedWeights is null) throw new ArgumentException("freezing the features needs an initial model or pretrained weights to take them from.");
+        if (InitialModel is not null && PretrainedWeights is not null) throw new ArgumentException("start from an initial model or from pretrained weights, not both.");
     }
 }

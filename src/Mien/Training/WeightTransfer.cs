@@ -11,7 +11,8 @@ namespace Mien.Training;
 /// </summary>
 public static class WeightTransfer
 {
-    private const string Classifier = "classifier.";
+    /// <summary>The prefix of the builder's classifier tensors.</summary>
+    internal const string Classifier = "classifier.";
 
     /// <summary>Copies the source's weights into the target by name and shape, classifier rows by class name; optionally freezes the features.</summary>
     public static WeightTransferResult Apply(EmotionModel source, EmotionModel target, bool freezeFeatures)
