@@ -29,23 +29,30 @@ internal sealed class Fer2013CsvFormat : IDatasetFormat
     {
         var csv = FindCsv(tree)!;
         using var reader = new StreamReader(csv.Open());
-        string[] header = reader.ReadLine()!.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        // Sylvan reads quoted headers ("emotion","pixels","Usage", as many tools write them) and detects , ; or tab.
+        using var rows = Sylvan.Data.Csv.CsvDataReader.Create(reader, new Sylvan.Data.Csv.CsvDataReaderOptions { MaxBufferSize = 1 << 22 });
+        var header = Enumerable.Range(0, rows.FieldCount).Select(i => rows.GetName(i).Trim().ToLowerInvariant()).ToArray();
         int ie = Array.IndexOf(header, "emotion"), ip = Array.IndexOf(header, "pixels"), iu = Array.IndexOf(header, "usage");
+        if (ie < 0 || ip < 0) throw new MienDataException($"'{csv.RelativePath}': the header must name 'emotion' and 'pixels' columns (it has: {string.Join(", ", header)}).");
         int lineNo = 1;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        while (true)
         {
+            bool more;
+            string? broken = null;
+            try { more = rows.Read(); }
+            catch (Sylvan.Data.Csv.CsvFormatException e) { more = true; broken = e.Message; }
+            if (!more) break;
             lineNo++;
-            if (line.Length == 0) continue;
             string where = $"{csv.RelativePath} line {lineNo}";
-            string[] cells = line.Split(',');
-            if (cells.Length < header.Length) { problems.Add(new(where, $"{cells.Length} fields, expected {header.Length}")); continue; }
-            if (!int.TryParse(cells[ie], out int code) || code < 0 || code >= EmotionVocabulary.Fer2013Codes.Count)
-            { problems.Add(new(where, $"emotion '{cells[ie]}' is not a code 0..6")); continue; }
-            var pixels = ParsePixels(cells[ip], out string? error);
+            if (broken is not null) { problems.Add(new(where, $"malformed CSV: {broken}")); break; }
+            if (rows.RowFieldCount < header.Length) { problems.Add(new(where, $"{rows.RowFieldCount} fields, expected {header.Length}")); continue; }
+            string emotion = rows.GetString(ie).Trim();
+            if (!int.TryParse(emotion, out int code) || code < 0 || code >= EmotionVocabulary.Fer2013Codes.Count)
+            { problems.Add(new(where, $"emotion '{emotion}' is not a code 0..6")); continue; }
+            var pixels = ParsePixels(rows.GetString(ip), out string? error);
             if (pixels is null) { problems.Add(new(where, error!)); continue; }
             int side = (int)Math.Sqrt(pixels.Length);
-            string? split = iu >= 0 ? cells[iu].Trim() switch
+            string? split = iu >= 0 ? rows.GetString(iu).Trim() switch
             {
                 "Training" => "train",
                 "PublicTest" => "test",

@@ -35,4 +35,20 @@ public class Fer2013CsvTests
         Assert.Equal(images.Labels.Select(l => images.ClassNames[l]), d.Labels.Select(l => d.ClassNames[l]));
         Assert.Equal(images.Splits, d.Splits);
     }
+
+    [Theory]
+    [InlineData("\"emotion\",\"pixels\",\"Usage\"", ',')]
+    [InlineData("emotion;pixels;Usage", ';')]
+    public void Quoted_headers_and_semicolons_read_as_commas_do(string header, char sep)
+    {
+        using var tmp = TestData.NewTempDir();
+        string pixels = string.Join(' ', Enumerable.Range(0, 2304).Select(i => i % 256));
+        File.WriteAllText(tmp["fer.csv"], $"{header}\n3{sep}\"{pixels}\"{sep}Training\n0{sep}{pixels}{sep}PublicTest\n");
+        var d = DatasetLoader.Load(tmp["fer.csv"]);
+        Assert.Equal(2, d.Count);
+        Assert.Empty(d.Problems);
+        Assert.Equal(["anger", "happy"], d.ClassNames);
+        Assert.Equal(new byte[] { 0, 1, 2 }, d.Image(0)[..3].ToArray());
+        Assert.Equal(new string?[] { "train", "test" }, d.Splits);
+    }
 }
