@@ -6,6 +6,7 @@ namespace Mien.Tests.Architecture;
 /// The library's namespaces form a layered graph without cycles (docs/ARCHITECTURE.md draws it): read from the
 /// sources, a namespace depends on another when it imports it or names one of its types.
 /// </summary>
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public partial class NamespaceGraphTests
 {
     [Fact]

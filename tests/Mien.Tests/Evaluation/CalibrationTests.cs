@@ -3,6 +3,7 @@ using Mien.Evaluation;
 namespace Mien.Tests.Evaluation;
 
 /// <summary>ECE, reliability bins and temperature scaling on hand-made and synthetic probabilities.</summary>
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class CalibrationTests
 {
     /// <summary>n items of two classes with top-1 probability <paramref name="confidence"/> for class 0, the first <paramref name="right"/> of them truly class 0.</summary>

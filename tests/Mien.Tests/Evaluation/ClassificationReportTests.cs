@@ -2,6 +2,7 @@ using Mien.Evaluation;
 
 namespace Mien.Tests.Evaluation;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class ClassificationReportTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Mien.Faces;
 
 namespace Mien.Tests.Faces;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public sealed class DetectionImageTests
 {
     private static readonly FaceDetectorOptions Defaults = new() { MinFaceSize = 30 };

@@ -3,6 +3,7 @@ using OpenCvSharp;
 
 namespace Mien.Tests.Faces;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public sealed class FaceDetectorsTests
 {
     [Theory]

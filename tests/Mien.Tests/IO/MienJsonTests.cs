@@ -3,6 +3,7 @@ using Mien.Training;
 
 namespace Mien.Tests.IO;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class MienJsonTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace Mien.Tests.Models;
 
 /// <summary>TorchVision backbones as registry models: specs, sizes, layouts, saving, compiling, weight-file errors. Small inputs only.</summary>
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class BackboneTests
 {
     private static readonly string[] Classes = ["anger", "happy", "sadness"];

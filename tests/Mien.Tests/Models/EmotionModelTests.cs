@@ -3,6 +3,7 @@ using Mien.Models;
 
 namespace Mien.Tests.Models;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class EmotionModelTests
 {
     private static readonly string[] Classes = ["anger", "happy", "sadness"];

@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace Mien.Tests.Models;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class ModelBuilderTests
 {
     [Theory]

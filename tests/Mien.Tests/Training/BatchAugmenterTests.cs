@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace Mien.Tests.Training;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class BatchAugmenterTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Mien.Training;
 
 namespace Mien.Tests.Training;
 
+[Trait("Tier", "Fast")] // needs neither ../shared/data nor Chromium
 public class LearningRateScheduleTests
 {
     [Fact]
