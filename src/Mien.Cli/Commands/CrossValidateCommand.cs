@@ -42,7 +42,7 @@ internal static class CrossValidateCommand
                 var side = fold.Split.Validation;
                 if (byDataset) Console.WriteLine($"fold {fold.Index + 1}: {fold.Split.Description}");
                 Console.WriteLine($"fold {fold.Index + 1,2}/{k}: accuracy {rep.Accuracy:P2}  balanced {rep.BalancedAccuracy:P2}  macro-F1 {rep.MacroF1:F4}  " +
-                                  $"({side.Length} test images, {side.Select(i => d.Subjects[i]).Distinct().Count()} subjects, {fold.Elapsed.TotalMinutes:F1} min)");
+                                  $"({side.Length} test images, {(side.Select(i => d.Subjects[i]).OfType<string>().Distinct().Count() is > 0 and var n ? $"{n} subjects" : "subjects unknown")}, {fold.Elapsed.TotalMinutes:F1} min)");
                 if (CollapseCheck.Warning(rep) is { } collapsed) Console.WriteLine($"  fold {fold.Index + 1}: {collapsed}");
             }, c);
             Console.WriteLine();
