@@ -42,7 +42,7 @@ internal static class CalibrateCommand
             if (which != "all" && d.HasSplit("train"))
             {
                 // Copies of training images are ones the model may have memorised: they would pull the temperature down.
-                var dups = new DataSplit("", d.IndicesOfSplit("train"), idx, []).DuplicatesOfTraining(d).ToHashSet();
+                var dups = DataSplit.CopiesOfTrainSplit(d, idx);
                 if (dups.Count > 0)
                 {
                     idx = idx.Where(i => !dups.Contains(i)).ToArray();

@@ -45,7 +45,7 @@ internal sealed class DataOptions
         {
             if (!Console.IsErrorRedirected) Console.Error.Write($"\rreading {path}: {p.Done}/{p.Total} images ");
         });
-        int size = imageSize is { } s && r.GetResult(ImageSize) is not { Implicit: false } ? s : r.GetValue(ImageSize);
+        int size = ExplicitImageSize(r) ?? imageSize ?? r.GetValue(ImageSize);
         var data = DatasetLoader.Load(path, new DatasetLoadOptions { ImageSize = size, Limit = r.GetValue(Limit), Progress = progress, CropFaces = r.GetValue(CropFaces) ? new Mien.Faces.FaceDetectorOptions() : null }, ct);
         if (!quiet && !Console.IsErrorRedirected) Console.Error.WriteLine();
         var drop = r.GetValue(DropClasses) ?? [];

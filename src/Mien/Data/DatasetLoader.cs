@@ -55,8 +55,7 @@ public static class DatasetLoader
                     {
                         var boxes = detector.Detect(m);
                         if (boxes.Count == 0) throw new InvalidDataException("no face found");
-                        using var face = Faces.FaceCropper.Crop(m, boxes.MaxBy(b => b.Width * b.Height), crop);
-                        bytes = Faces.FaceCropper.ToGrayBytes(face);
+                        bytes = Faces.FacePreprocessor.Crop(m, boxes.MaxBy(b => b.Width * b.Height)!, crop);
                     }
                 }
                 bytes.CopyTo(pixels, i * area);

@@ -21,7 +21,7 @@ public sealed record DatasetEvaluation(string Split, ClassificationReport Report
             throw new ArgumentException($"'{data.Origin}' has no '{which}' split (it has: {string.Join(", ", data.Splits.Select(s => s ?? "none").Distinct())}). Use --split all.");
         var report = Evaluator.Evaluate(model, data, idx, flipAverage, cancellationToken);
         if (which is "train" or "all" || !data.HasSplit("train")) return new(which, report, 0, null);
-        var copies = new DataSplit("", data.IndicesOfSplit("train"), idx, []).DuplicatesOfTraining(data).ToHashSet();
+        var copies = DataSplit.CopiesOfTrainSplit(data, idx);
         if (copies.Count == 0) return new(which, report, 0, null);
         var clean = Evaluator.Evaluate(model, data, idx.Where(i => !copies.Contains(i)).ToArray(), flipAverage, cancellationToken);
         return new(which, report, copies.Count, clean);

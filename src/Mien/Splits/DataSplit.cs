@@ -22,6 +22,13 @@ public sealed record DataSplit(string Description, int[] Train, int[] Validation
     }
 
     /// <summary>
+    /// Which of <paramref name="indices"/> (a held-out split being scored) are copies of an image of the dataset's own
+    /// train split: a model trained on that split may have memorised them.
+    /// </summary>
+    public static HashSet<int> CopiesOfTrainSplit(FaceDataset data, IReadOnlyList<int> indices) =>
+        data.HasSplit("train") ? new DataSplit("", data.IndicesOfSplit("train"), [.. indices], []).DuplicatesOfTraining(data).ToHashSet() : [];
+
+    /// <summary>
     /// The same split without the validation and test items that duplicate a training item, so no score is measured on
     /// an image the model trained on; the description says how many were left out.
     /// </summary>
