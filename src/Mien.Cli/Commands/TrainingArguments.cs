@@ -21,10 +21,11 @@ internal sealed class TrainingArguments
     public Option<bool> ClassWeights { get; } = new("--class-weights") { Description = "Weight the loss by inverse class frequency." };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => D.LabelSmoothing };
     public Option<string> Labels { get; } = new("--labels") { Description = "Datasets with annotator votes (FER+): soft (train on the vote distribution) or majority (the top vote only).", DefaultValueFactory = _ => D.Labels };
-    public Option<double[]> DatasetWeights { get; } = new("--dataset-weight") { Description = "With several --data: how much each dataset's images count in the loss, one value per --data in the same order (default 1 each)." };
+    public Option<double[]> DatasetWeights { get; } = new("--dataset-weight") { Description = "With several --data: how much each dataset's images count in the loss, one value per --data in the same order (default 1 each), e.g. --dataset-weight 1 1 3.", AllowMultipleArgumentsPerToken = true };
     public Option<bool> NoAugment { get; } = new("--no-augment") { Description = "Turn off augmentation (shift, zoom, rotation, flip, brightness/contrast)." };
     public Option<double> Rotation { get; } = new("--rotation") { Description = "Augmentation: maximum rotation in degrees.", DefaultValueFactory = _ => D.Augmentation.MaxRotationDegrees };
     public Option<double> Shift { get; } = new("--shift") { Description = "Augmentation: maximum shift as a fraction of the side.", DefaultValueFactory = _ => D.Augmentation.MaxShift };
+    public Option<double> Zoom { get; } = new("--zoom") { Description = "Augmentation: maximum zoom in or out as a fraction (0.2 = 80%..120%); larger values make the model less sensitive to how tightly faces are cropped.", DefaultValueFactory = _ => D.Augmentation.MaxScale };
     public Option<string> GroupBy { get; } = new("--group-by") { Description = "subject (default: no person on both sides, when subjects are known) or none (random frames; leaks on CK+).", DefaultValueFactory = _ => "subject" };
     public Option<bool> KeepDuplicates { get; } = new("--keep-duplicates") { Description = "Keep validation/test images identical to training images (left out by default: they inflate scores; FER2013's PublicTest has 280)." };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for splits, initialisation, shuffling and augmentation.", DefaultValueFactory = _ => D.Seed };
@@ -37,7 +38,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, Weights })
+                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, Weights })
             c.Options.Add(o);
     }
 
@@ -73,7 +74,7 @@ internal sealed class TrainingArguments
             EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
             DatasetWeights = r.GetValue(DatasetWeights) is { Length: > 0 } dw ? dw : null,
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
-                : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift) },
+                : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift), MaxScale = r.GetValue(Zoom) },
             Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,
             InitialModel = r.GetValue(InitFrom), FreezeFeatures = r.GetValue(FreezeFeatures), PretrainedWeights = r.GetValue(Weights),
         };
