@@ -75,7 +75,10 @@ public static class Backbones
     /// not re-derived here.
     /// </summary>
     internal static (long C, long H, long W, long MultiplyAdds) Measure(BackboneArchitecture arch, Sequential trunk, int size) =>
-        Measured.GetOrAdd((arch.Name, size), _ =>
+        Measured.GetOrAdd((arch.Name, size), _ => MeasureTrunk(trunk, size));
+
+    /// <summary>Output shape and multiply-adds of any trunk for one size x size grey face (uncached).</summary>
+    internal static (long C, long H, long W, long MultiplyAdds) MeasureTrunk(nn.Module<Tensor, Tensor> trunk, int size)
         {
             bool training = trunk.training;
             long macs = 0;
@@ -100,7 +103,7 @@ public static class Backbones
                 foreach (var remove in hooks) remove();
                 trunk.train(training);
             }
-        });
+        }
 
     /// <summary>
     /// TorchSharp 0.107's MobileNetV3 squeeze-excitation blocks use ReLU6 between their two 1x1 convolutions where

@@ -4,7 +4,7 @@ namespace Mien.Models;
 
 /// <summary>
 /// One layer of a declarative network spec (JSON). <see cref="Type"/> is one of: conv2d, separable_conv2d,
-/// maxpool, avgpool, global_avg_pool, flatten, dense, activation, batchnorm, dropout, residual, backbone.
+/// maxpool, avgpool, global_avg_pool, flatten, dense, activation, batchnorm, dropout, residual, backbone, onnx.
 /// Only the fields that apply to the type are read.
 /// </summary>
 public sealed record LayerSpec
@@ -41,6 +41,9 @@ public sealed record LayerSpec
 
     /// <summary>residual: the main branch.</summary>
     [JsonPropertyName("layers")] public List<LayerSpec>? Layers { get; init; }
+
+    /// <summary>onnx: the imported graph's topology (written by Mien from an .onnx file; see <see cref="Onnx.OnnxBackbones"/>).</summary>
+    [JsonPropertyName("graph")] public Onnx.OnnxGraphSpec? Graph { get; init; }
 
     /// <summary>residual: a 1x1 conv (+BN) on the shortcut with this stride when shapes change.</summary>
     [JsonPropertyName("shortcut_stride")] public int? ShortcutStride { get; init; }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ public static class ModelBuilder
     private static readonly HashSet<string> Types =
     [
         "conv2d", "separable_conv2d", "maxpool", "avgpool", "global_avg_pool", "flatten", "dense",
-        "activation", "batchnorm", "dropout", "residual", "backbone",
+        "activation", "batchnorm", "dropout", "residual", "backbone", "onnx",
     ];
 
     /// <summary>The module name a backbone gets as a spec's first layer: its tensors are <c>0_backbone.</c> + torchvision's names.</summary>
@@ -191,6 +192,22 @@ public static class ModelBuilder
                     shape = new Shape(c, h, w, false);
                     break;
                 }
+                case "onnx":
+                {
+                    if (i != 0 || prefix.Length > 0) throw new ModelSpecException($"{at}: an imported ONNX graph must be the spec's first layer.");
+                    var graph = l.Graph ?? throw new ModelSpecException($"{at}: an 'onnx' layer needs its 'graph'; Mien writes it from an .onnx file (--model file.onnx, or {Onnx.OnnxBackbones.CntkResNet18}).");
+                    if (inputSize < Backbones.MinInputSize || inputSize > Backbones.MaxInputSize)
+                        throw new ModelSpecException($"{at}: an imported backbone takes inputs of {Backbones.MinInputSize}..{Backbones.MaxInputSize} pixels, got {inputSize}x{inputSize}.");
+                    var trunk = Onnx.OnnxBackbones.CreateTrunk(graph, at);
+                    (long c, long h, long w, long m) measured;
+                    try { measured = Backbones.MeasureTrunk(trunk, inputSize); }
+                    catch (ExternalException e) { throw new ModelSpecException($"{at}: the graph does not run on a {inputSize}x{inputSize} face: {e.Message.Split('\n')[0]}"); }
+                    list.Add((BackboneModule, trunk));
+                    paramsBefore = trunk.parameters().Sum(p => p.numel());
+                    macs = measured.m;
+                    shape = new Shape(measured.c, measured.h, measured.w, false);
+                    break;
+                }
             }
             costs.Add(new LayerCost(Describe(l, type), shape.ToString(), paramsBefore, macs));
         }
@@ -206,6 +223,7 @@ public static class ModelBuilder
         "activation" => l.Activation ?? type,
         "residual" => "residual (sum)",
         "backbone" => $"backbone {l.Name?.Trim()} (torchvision)",
+        "onnx" => $"onnx {l.Name?.Trim()} ({l.Graph?.Nodes.Count ?? 0} nodes)",
         _ => type,
     };
 

@@ -30,15 +30,17 @@ public static class ModelZoo
     /// <summary>The TorchVision backbones (resnet18, mobilenet_v2, ...), at their default input size.</summary>
     public static IReadOnlyCollection<string> BackboneNames => BackboneSpecs.Keys;
 
-    /// <summary>Whether a spec starts with a TorchVision backbone (its input size may then be chosen freely within the backbone's range).</summary>
-    public static bool IsBackbone(ModelSpec spec) => spec.Layers.Count > 0 && string.Equals(spec.Layers[0].Type.Trim(), "backbone", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether a spec starts with a TorchVision backbone or an imported ONNX graph (its input size may then be chosen freely within the backbone's range).</summary>
+    public static bool IsBackbone(ModelSpec spec) => spec.Layers.Count > 0 && (string.Equals(spec.Layers[0].Type.Trim(), "backbone", StringComparison.OrdinalIgnoreCase) || Onnx.OnnxBackbones.IsOnnx(spec));
 
     /// <summary>The spec of a preset, or of a JSON layer-spec file when <paramref name="nameOrPath"/> is a path.</summary>
     public static ModelSpec GetSpec(string nameOrPath)
     {
         if (Presets.TryGetValue(nameOrPath, out var spec) || BackboneSpecs.TryGetValue(nameOrPath, out spec)) return spec;
+        if (Onnx.OnnxBackbones.Names.Contains(nameOrPath, StringComparer.OrdinalIgnoreCase) || nameOrPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            return Onnx.OnnxBackbones.Spec(nameOrPath);
         if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(nameOrPath)) return ModelSpec.FromFile(nameOrPath);
-        throw new ModelSpecException($"Unknown model preset '{nameOrPath}'. Known presets: {string.Join(", ", Presets.Keys)}; backbones: {string.Join(", ", BackboneSpecs.Keys)} (or a path to a JSON layer spec).");
+        throw new ModelSpecException($"Unknown model preset '{nameOrPath}'. Known presets: {string.Join(", ", Presets.Keys)}; backbones: {string.Join(", ", BackboneSpecs.Keys.Concat(Onnx.OnnxBackbones.Names))} (or a path to a JSON layer spec or an .onnx CNN).");
     }
 
     /// <summary>Builds a fresh, randomly initialised network.</summary>

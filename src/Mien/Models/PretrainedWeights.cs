@@ -27,6 +27,7 @@ public static class PretrainedWeights
     /// <summary>Loads into a network built from <paramref name="spec"/> (its first layer must be a backbone).</summary>
     public static PretrainedWeightsResult Load(nn.Module network, ModelSpec spec, string path)
     {
+        if (Onnx.OnnxBackbones.IsOnnx(spec)) return Onnx.OnnxBackbones.LoadWeights(network, spec, path);
         if (!ModelZoo.IsBackbone(spec))
             throw new MienException($"Pretrained weights load into a TorchVision backbone ({string.Join(", ", Backbones.Names)}); '{spec.Name}' has none.");
         var arch = Backbones.Find(spec.Layers[0].Name ?? "") ?? throw new ModelSpecException($"'{spec.Name}': unknown backbone '{spec.Layers[0].Name}'.");

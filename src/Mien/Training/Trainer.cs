@@ -66,10 +66,12 @@ public sealed class Trainer(TrainingOptions options)
         if (initial is not null && initial.Metadata.Spec.ToJson() != spec.ToJson())
             throw new ArgumentException($"{o.InitialModel} is a '{initial.Metadata.Spec.Name}' model; train it with its own layer spec (the CLI does so with --init-from).");
         var backbone = o.PretrainedWeights is null ? null
+            : Models.Onnx.OnnxBackbones.IsOnnx(spec) ? null
             : ModelZoo.IsBackbone(spec) ? Backbones.Find(spec.Layers[0].Name ?? "")
             : throw new ArgumentException($"pretrained weights load into a TorchVision backbone ({string.Join(", ", Backbones.Names)}); '{spec.Name}' has none.");
         // A pretrained network expects the inputs normalised as in its own training.
         var (mean, std) = initial is not null ? (initial.Metadata.Mean, initial.Metadata.Std)
+            : o.PretrainedWeights is not null && spec.Layers[0].Graph is { } graph ? (graph.Mean ?? 0.449f, graph.Std ?? 0.226f)
             : backbone is not null ? (backbone.PretrainedMean, backbone.PretrainedStd)
             : PixelStatistics(data, split.Train);
         var model = EmotionModel.Create(spec, data.ClassNames, mean, std);
