@@ -220,6 +220,24 @@ public class OutputVocabularyTests
         Assert.True(File.Exists(tmp["run/history.json"]));
     }
 
+    [Fact]
+    [Trait("Tier", "Fast")]
+    public void Cross_validation_times_each_fold_on_its_own()
+    {
+        using var tmp = TestData.NewTempDir();
+        TestData.WriteClassTree(tmp["data"], new Dictionary<string, int> { ["happy"] = 9, ["sad"] = 9, ["anger"] = 9 });
+        var data = DatasetLoader.Load(tmp["data"]);
+        var cv = new CrossValidation(new CrossValidationOptions
+        {
+            Folds = 3, GroupBySubject = false, Training = new TrainingOptions { Epochs = 1, BatchSize = 8 },
+        });
+        var result = cv.Run(data, ModelZoo.GetSpec("mini-xception"));
+        Assert.Equal(3, result.Folds.Count);
+        // Cumulative times would add up to about k/2 times the total; per-fold times add up to at most the total.
+        Assert.True(result.Folds.Sum(f => f.Elapsed.TotalSeconds) <= result.Elapsed.TotalSeconds + 1e-3);
+        Assert.All(result.Folds, f => Assert.True(f.Elapsed > TimeSpan.Zero));
+    }
+
     private sealed class CancelAfterFirstEpoch(CancellationTokenSource cts) : ITrainingCallback
     {
         public void OnEpochEnd(TrainingContext context) => cts.Cancel();
