@@ -4,7 +4,8 @@ using Mien.Runtime;
 
 NativeAllocator.Tune(); // ~1.4x faster networks on Linux; see NativeAllocator
 
-var root = new RootCommand("Mien — facial emotion recognition with convolutional networks (TorchSharp + OpenCV).");
+// HelpName: usage lines say 'mien' (the documented command) instead of the assembly name Mien.Cli.
+var root = new RootCommand("Mien — facial emotion recognition with convolutional networks (TorchSharp + OpenCV).") { HelpName = "mien" };
 root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(ModelsCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());

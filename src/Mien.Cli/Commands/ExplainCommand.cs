@@ -13,7 +13,7 @@ internal static class ExplainCommand
     {
         var image = new Argument<string>("image") { Description = "A photo (or, with --no-detect, an already-cropped face)." };
         var cls = new Option<string?>("--class", "-c") { Description = "Explain this emotion (e.g. happy) instead of the predicted one." };
-        var output = new Option<string>("--out", "-o") { Description = "Folder for the overlay PNGs (<image>.face<N>.gradcam.png; with --class, .gradcam-<class>.png).", DefaultValueFactory = _ => "." };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for the overlay PNGs (<image>.face<N>.gradcam.png; with --class, .gradcam-<class>.png).", DefaultValueFactory = _ => ".", HelpName = "folder" };
         var cmd = new Command("explain", "Show which parts of each face drove the prediction (Grad-CAM on the last convolutional layer).");
         cmd.Arguments.Add(image);
         var rec = new RecognizerArguments();

@@ -9,7 +9,7 @@ internal static class ModelsCommand
     public static Command Create()
     {
         var classes = new Option<int>("--classes") { Description = "Number of output classes to size the classifier for.", DefaultValueFactory = _ => 7 };
-        var show = new Option<string?>("--show") { Description = "Print one preset's or backbone's layers and its JSON layer spec (a starting point for your own)." };
+        var show = new Option<string?>("--show") { Description = "Print one preset's or backbone's JSON layer spec (a starting point for your own: mien models --show X > my.json; train --model my.json), its layers on stderr." };
         var names = new Option<bool>("--names") { Description = "Only the preset names (not the backbones), one per line (for scripts)." };
         var size = new Option<int?>("--image-size") { Description = "Size the backbones for this input side (48..224) instead of their default." };
         var cmd = new Command("models", "List the model presets and TorchVision backbones with parameter counts and FLOPs per face.");
@@ -26,8 +26,9 @@ internal static class ModelsCommand
             {
                 var spec = Sized(ModelZoo.GetSpec(name), r.GetValue(size));
                 var s = ModelBuilder.Summarize(spec, k);
-                foreach (var l in s.Layers) Console.WriteLine($"{l.Layer,-36} {l.OutputShape,-12} {l.Parameters,10:N0} params {l.MultiplyAdds,14:N0} MACs");
-                Console.WriteLine($"total {s.Parameters:N0} parameters, {s.Flops / 1e6:F1} MFLOPs per face\n");
+                // The layer table goes to stderr, so that 'mien models --show X > spec.json' is a spec file train --model reads.
+                foreach (var l in s.Layers) Console.Error.WriteLine($"{l.Layer,-36} {l.OutputShape,-12} {l.Parameters,10:N0} params {l.MultiplyAdds,14:N0} MACs");
+                Console.Error.WriteLine($"total {s.Parameters:N0} parameters, {s.Flops / 1e6:F1} MFLOPs per face");
                 Console.WriteLine(spec.ToJson());
                 return 0;
             }

@@ -16,8 +16,8 @@ internal static class PredictCommand
     {
         var inputs = new Argument<string[]>("inputs") { Description = "Image files, folders (searched recursively) or globs such as 'photos/*.jpg'.", Arity = ArgumentArity.OneOrMore };
         var format = new Option<string>("--format", "-f") { Description = "table, jsonl or csv.", DefaultValueFactory = _ => "table" };
-        var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images with boxes and labels into this folder." };
-        var explain = new Option<string?>("--explain") { Description = "Write a Grad-CAM overlay per face (what the network looked at) into this folder." };
+        var annotate = new Option<string?>("--annotate") { Description = "Write copies of the images with boxes and labels into this folder (<name>.annotated.png; images found in a folder keep their sub-folders).", HelpName = "folder" };
+        var explain = new Option<string?>("--explain") { Description = "Write a Grad-CAM overlay per face (what the network looked at) into this folder.", HelpName = "folder" };
         var rec = new RecognizerArguments();
         var cmd = new Command("predict", "Find the faces in images and print the probability of every emotion for each.");
         cmd.Arguments.Add(inputs);
@@ -27,11 +27,11 @@ internal static class PredictCommand
         {
             string fmt = r.GetValue(format)!.ToLowerInvariant();
             if (fmt is not ("table" or "jsonl" or "csv")) throw new ArgumentException($"--format '{fmt}': use table, jsonl or csv.");
-            var files = ExpandInputs(r.GetValue(inputs)!, out var missing);
+            var files = ExpandInputs(r.GetValue(inputs)!, out var missing, out var names);
+            // Output folders first: one that cannot be made fails before the model loads, not after the first image.
+            string? annotateDir = OutputPaths.Folder(r.GetValue(annotate), "--annotate");
+            string? explainDir = OutputPaths.Folder(r.GetValue(explain), "--explain");
             using var recognizer = rec.Load(r);
-            string? annotateDir = r.GetValue(annotate);
-            if (annotateDir is not null) Directory.CreateDirectory(annotateDir);
-            string? explainDir = r.GetValue(explain);
 
             var writer = new PredictionWriter(fmt, recognizer.ClassNames);
             writer.Header();
@@ -41,7 +41,7 @@ internal static class PredictCommand
             // Without drawing, faces of many images share one network call; with drawing, each image is kept to draw on.
             var results = annotateDir is null && explainDir is null
                 ? recognizer.PredictMany(files, cancellationToken: c)
-                : files.Select(f => PredictOne(recognizer, f, annotateDir, explainDir));
+                : files.Select((f, i) => PredictOne(recognizer, f, names[i], annotateDir, explainDir));
             int done = 0;
             foreach (var result in results)
             {
@@ -58,56 +58,81 @@ internal static class PredictCommand
         return cmd;
     }
 
-    private static ImagePrediction PredictOne(EmotionRecognizer recognizer, string file, string? annotateDir, string? explainDir = null)
+    // name: the image's unique output name from ExpandInputs, so that same-named images of two sub-folders keep both outputs.
+    private static ImagePrediction PredictOne(EmotionRecognizer recognizer, string file, string name, string? annotateDir, string? explainDir)
     {
-        if (annotateDir is null && explainDir is null) return recognizer.Predict(file);
         Mat image;
         try { image = ImageDecoder.ReadColor(file); }
-        catch (Exception e) when (e is InvalidDataException or IOException) { return ImagePrediction.Failed(file, e.Message); }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { return ImagePrediction.Failed(file, e.Message); }
         using (image)
         {
             var result = recognizer.Predict(image, file);
-            if (annotateDir is not null)
+            if (annotateDir is not null) ImageAnnotator.Write(Path.Combine(annotateDir, name + ".annotated.png"), image, result);
+            if (explainDir is not null)
             {
-                using var drawn = ImageAnnotator.Annotate(image, result);
-                Cv2.ImWrite(Path.Combine(annotateDir, Path.GetFileNameWithoutExtension(file) + ".annotated.png"), drawn);
+                string target = Path.Combine(explainDir, name);
+                GradCam.ExplainFaces(recognizer, image, result.Faces.Select(f => f.Box).ToList(), Path.GetDirectoryName(target)!, Path.GetFileName(target));
             }
-            if (explainDir is not null) GradCam.ExplainFaces(recognizer, image, result.Faces.Select(f => f.Box).ToList(), explainDir, Path.GetFileNameWithoutExtension(file));
             return result;
         }
     }
 
     /// <summary>Files as given, folders recursively, and simple globs (* and ? in the file name part).</summary>
-    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<string> missing)
+    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<string> missing) => ExpandInputs(inputs, out missing, out _);
+
+    /// <summary>
+    /// Files as given, folders recursively, and simple globs (* and ? in the file name part); <paramref name="names"/>
+    /// holds, per file, a unique name for its outputs without extension: its path under the folder it was found in
+    /// (so d/a/x.png and d/b/x.png give a/x and b/x), else its file name, with -2, -3... where names still collide.
+    /// </summary>
+    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<string> missing, out List<string> names)
     {
         var files = new List<string>();
+        names = [];
         missing = [];
         foreach (var input in inputs)
         {
             if (Directory.Exists(input))
-                files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => ClassFolderFormat.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
-            else if (File.Exists(input)) files.Add(input);
+            {
+                foreach (var f in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                             .Where(f => ClassFolderFormat.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal))
+                {
+                    files.Add(f);
+                    string relative = Path.GetRelativePath(input, f);
+                    names.Add(Path.Combine(Path.GetDirectoryName(relative)!, Path.GetFileNameWithoutExtension(relative)));
+                }
+            }
+            else if (File.Exists(input)) { files.Add(input); names.Add(Path.GetFileNameWithoutExtension(input)); }
             else if (input.IndexOfAny(['*', '?']) >= 0)
             {
                 string dir = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
                 var matches = Directory.Exists(dir) ? Directory.GetFiles(dir, Path.GetFileName(input)).Order(StringComparer.Ordinal).ToList() : [];
-                if (matches.Count == 0) missing.Add(input); else files.AddRange(matches);
+                if (matches.Count == 0) missing.Add(input);
+                else { files.AddRange(matches); names.AddRange(matches.Select(m => Path.GetFileNameWithoutExtension(m))); }
             }
             else missing.Add(input);
+        }
+        // Case-insensitively: on Windows and macOS X.png and x.png would land on one file.
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < names.Count; i++)
+        {
+            string name = names[i];
+            for (int k = 2; !used.Add(name); k++) name = $"{names[i]}-{k}";
+            names[i] = name;
         }
         return files;
     }
 
-    /// <summary>Renders predictions as an aligned table, JSON lines or CSV.</summary>
+    /// <summary>Renders predictions as an aligned table, JSON lines or CSV; each names the image by its path as found.</summary>
     private sealed class PredictionWriter(string format, IReadOnlyList<string> classes)
     {
         private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
+        // "found" goes last in CSV (before error) so readers that index columns keep working.
+        private readonly CsvRows _csv = new(["file", "face", "x", "y", "width", "height", "emotion", "confidence", .. classes, "found", "error"]);
 
         public void Header()
         {
-            // "found" goes last in CSV (before error) so readers that index columns keep working.
-            if (format == "csv") Console.WriteLine("file,face,x,y,width,height,emotion,confidence," + string.Join(',', classes) + ",found,error");
+            if (format == "csv") Console.Write(_csv.Header());
             if (format == "table") Console.WriteLine($"{"file",-28} {"face",4} {"box (x,y,w,h)",-18} {"found",-11} {"emotion",-9} {"conf",5}  " + string.Join(' ', classes.Select(c => Short(c).PadLeft(6))));
         }
 
@@ -119,16 +144,19 @@ internal static class PredictCommand
                     Console.WriteLine(PredictionRecords.ToJson(PredictionRecords.Of(p)));
                     break;
                 case "csv":
-                    if (!p.Succeeded) Console.WriteLine($"{Csv(p.Source)},,,,,,,{new string(',', classes.Count + 2)}{Csv(p.Error!)}");
+                    // An image without faces (or that failed) still gets its row, with the emotion cells empty, as in table and jsonl.
+                    var rows = new List<IReadOnlyList<string?>>();
+                    if (p.Faces.Count == 0) rows.Add([p.Source, .. Enumerable.Repeat<string?>(null, _csv.Columns.Count - 2), p.Error]);
                     for (int i = 0; i < p.Faces.Count; i++)
                     {
                         var f = p.Faces[i];
-                        Console.WriteLine(string.Join(',', [Csv(p.Source), (i + 1).ToString(Ci), f.Box.X.ToString(Ci), f.Box.Y.ToString(Ci), f.Box.Width.ToString(Ci), f.Box.Height.ToString(Ci),
-                            f.Emotion, f.Confidence.ToString("F4", Ci), .. classes.Select(c => f.Probabilities[c].ToString("F4", Ci)), f.FaceSource.Name(), ""]));
+                        rows.Add([p.Source, (i + 1).ToString(Ci), f.Box.X.ToString(Ci), f.Box.Y.ToString(Ci), f.Box.Width.ToString(Ci), f.Box.Height.ToString(Ci),
+                            f.Emotion, f.Confidence.ToString("F4", Ci), .. classes.Select(c => f.Probabilities[c].ToString("F4", Ci)), f.FaceSource.Name(), null]);
                     }
+                    Console.Write(_csv.Rows(rows));
                     break;
                 default:
-                    string name = Path.GetFileName(p.Source);
+                    string name = p.Source;
                     if (!p.Succeeded) { Console.WriteLine($"{name,-28} error: {p.Error}"); break; }
                     if (p.Faces.Count == 0) { Console.WriteLine($"{name,-28} {"-",4} no face found"); break; }
                     for (int i = 0; i < p.Faces.Count; i++)
@@ -143,6 +171,5 @@ internal static class PredictCommand
         }
 
         private static string Short(string c) => c.Length > 6 ? c[..6] : c;
-        private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
     }
 }

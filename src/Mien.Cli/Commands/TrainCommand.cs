@@ -13,16 +13,19 @@ internal static class TrainCommand
         var t = new TrainingArguments();
         var output = new Option<string?>("--out", "-o") { Description = "Run folder (default runs/<date>-<model>). Holds best.mien, history.csv/json, split.json, checkpoints/." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last checkpoint." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the run already in --out (without it, an existing run there is refused)." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Share held out for validation when the dataset has no predefined split.", DefaultValueFactory = _ => 0.15 };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share held out for a final test when the dataset has no predefined split (0 = none)." };
         var cmd = new Command("train", "Train a CNN on a dataset. A dataset with train/ and test/ folders (FER2013) trains on train and validates on test.");
         data.AddTo(cmd); t.AddTo(cmd);
-        cmd.Options.Add(output); cmd.Options.Add(resume); cmd.Options.Add(valFraction); cmd.Options.Add(testFraction);
+        cmd.Options.Add(output); cmd.Options.Add(resume); cmd.Options.Add(overwrite); cmd.Options.Add(valFraction); cmd.Options.Add(testFraction);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             var spec = t.Spec(r, data.ExplicitImageSize(r));
             string runDir = r.GetValue(output) ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{spec.Name}");
             bool quiet = r.GetValue(t.Quiet);
+            if (r.GetValue(resume) && r.GetValue(overwrite)) throw new ArgumentException("--resume continues the run in --out and --overwrite replaces it: give one.");
+            new Mien.IO.RunFolder(runDir).PrepareNewRun(r.GetValue(resume), r.GetValue(overwrite)); // before the slow dataset load
             var run = new TrainingRun(new TrainingRunOptions
             {
                 ValidationFraction = r.GetValue(valFraction), TestFraction = r.GetValue(testFraction), GroupBySubject = t.GroupBySubject(r),

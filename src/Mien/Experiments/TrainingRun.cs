@@ -32,7 +32,8 @@ public sealed class TrainingRun(TrainingRunOptions options)
         foreach (var c in callbacks ?? []) trainer.AddCallback(c);
         var result = trainer.Fit(data, split, spec, cancellationToken);
         result.Model.Save(run.BestModel);
-        var test = split.Test.Length > 0 ? Evaluator.Evaluate(result.Model, data, split.Test, cancellationToken: cancellationToken) : null;
+        // A cancelled run is not scored on the held-out test: it would be read as the final score (and the token is already cancelled).
+        var test = split.Test.Length > 0 && !result.Cancelled ? Evaluator.Evaluate(result.Model, data, split.Test, cancellationToken: cancellationToken) : null;
         var done = new TrainingRunResult(run, split, result, test);
         MienJson.Write(run.Metrics, done.ToSerializable());
         // A failed chart must not fail a finished run: the model and metrics are already saved.

@@ -23,6 +23,8 @@ public sealed record TrainingRunResult(RunFolder Run, DataSplit Split, TrainingR
         {
             ["validation"] = Training.Validation.ToSerializable(), ["best_epoch"] = Training.BestEpoch,
             ["minutes"] = Training.Elapsed.TotalMinutes, ["images_per_second"] = Training.TrainImagesPerSecond,
+            // Readers must be able to tell a cancelled run's scores from a finished one's.
+            ["complete"] = !Training.Cancelled, ["epochs_trained"] = Training.EpochsTrained, ["epochs_planned"] = Training.PlannedEpochs,
         };
         if (Test is not null) doc["test"] = Test.ToSerializable();
         return doc;

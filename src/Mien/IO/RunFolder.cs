@@ -45,6 +45,33 @@ public sealed class RunFolder(string root)
         return this;
     }
 
+    /// <summary>True when the folder holds a training run, finished (metrics.json, best.mien) or not (a checkpoint, a history).</summary>
+    public bool HasRun => File.Exists(Metrics) || File.Exists(BestModel) || File.Exists(Checkpoint) || File.Exists(HistoryJson);
+
+    /// <summary>
+    /// Refuses to start a new training run over an existing one (its model and scores would be silently replaced, or
+    /// mixed with the new run's): with <paramref name="resume"/> the run continues, with <paramref name="overwrite"/>
+    /// the old run's files are deleted first. Anything else in the folder is left alone.
+    /// </summary>
+    public void PrepareNewRun(bool resume, bool overwrite)
+    {
+        if (resume || !HasRun) return;
+        if (!overwrite)
+            throw new MienException(File.Exists(Metrics) || File.Exists(BestModel)
+                ? $"'{Root}' already holds a finished run; use another --out, or --overwrite to replace it."
+                : $"'{Root}' already holds an unfinished run; --resume continues it, --overwrite starts over.");
+        try
+        {
+            foreach (var f in new[] { BestModel, HistoryCsv, HistoryJson, Split, Settings, Metrics, Report })
+                File.Delete(f);
+            // A checkpoint left from the old run would let a later --resume continue the wrong run.
+            foreach (var d in new[] { Checkpoints, Plots })
+                if (Directory.Exists(d)) Directory.Delete(d, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new MienException($"cannot clear the old run in '{Root}': {e.Message}", e); }
+    }
+
     /// <summary>The root path.</summary>
     public override string ToString() => Root;
 }

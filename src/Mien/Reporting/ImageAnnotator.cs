@@ -1,4 +1,5 @@
 using Mien.Inference;
+using Mien.IO;
 using OpenCvSharp;
 
 namespace Mien.Reporting;
@@ -25,6 +26,24 @@ public static class ImageAnnotator
             Cv2.PutText(canvas, label, new Point(face.Box.X + 2, y - baseline), HersheyFonts.HersheySimplex, scale, Scalar.White, thickness, LineTypes.AntiAlias);
         }
         return canvas;
+    }
+
+    /// <summary>
+    /// Draws the faces (see <see cref="Annotate"/>) and writes the result as a PNG to <paramref name="path"/>, creating
+    /// its folder. The write is atomic (<see cref="AtomicFile"/>): a reader, or a second run writing the same file,
+    /// never sees half an image. A file that cannot be written throws <see cref="MienException"/> naming it.
+    /// </summary>
+    public static void Write(string path, Mat image, ImagePrediction prediction)
+    {
+        using var drawn = Annotate(image, prediction);
+        if (!Cv2.ImEncode(".png", drawn, out byte[] png)) throw new MienException($"cannot encode the annotated image '{path}' as PNG.");
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            AtomicFile.WriteAllBytes(path, png);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new MienException($"cannot write the annotated image '{path}': {e.Message}", e); }
     }
 
     private static Scalar Color(string emotion) => emotion switch

@@ -31,7 +31,7 @@ public static class TrainingReport
         var val = result.Validation;
         var h = result.History;
 
-        var html = new HtmlReport($"Mien training report: {spec.Name} on {Path.GetFileName(data.Origin)}");
+        var html = new HtmlReport($"Mien training report{(result.Cancelled ? " (incomplete run)" : "")}: {spec.Name} on {Path.GetFileName(data.Origin)}");
         var cards = new List<(string, string)>
         {
             ("validation accuracy", Pct(val.Accuracy)), ("balanced accuracy", Pct(val.BalancedAccuracy)), ("macro-F1", F(val.MacroF1, "F3")),
@@ -41,7 +41,9 @@ public static class TrainingReport
         cards.Add(("training time", Duration(result.Elapsed)));
         cards.Add(("training speed", $"{result.TrainImagesPerSecond:F0} images/s"));
         html.Cards(cards);
-        if (result.Cancelled) html.Paragraph("The run was cancelled before its last epoch; the figures cover the epochs that finished.");
+        if (result.Cancelled)
+            html.Paragraph($"Incomplete run: cancelled after epoch {result.EpochsTrained} of {result.PlannedEpochs}. The figures cover the epochs that finished, " +
+                           "there is no held-out test score, and 'mien train --resume' with the same --out continues the run.");
 
         if (h.Count > 0)
         {

@@ -186,7 +186,7 @@ public sealed class Trainer(TrainingOptions options)
         net.eval();
         var finalVal = Evaluator.Evaluate(model, data, split.Validation);
         return new TrainingResult(WithMetrics(model, context, finalVal), context.History, context.BestEpoch, finalVal, total.Elapsed,
-            trainSeconds > 0 ? imagesSeen / trainSeconds : 0, cancelled) { LastEpoch = lastEpoch };
+            trainSeconds > 0 ? imagesSeen / trainSeconds : 0, cancelled) { LastEpoch = lastEpoch, PlannedEpochs = o.Epochs };
     }
 
     /// <summary>

@@ -18,4 +18,10 @@ public sealed record TrainingResult(
     /// the best epoch on a fold's own test side would leak it into the score.
     /// </summary>
     public ClassificationReport? LastEpoch { get; init; }
+
+    /// <summary>The epochs the run was asked for; a cancelled run trained fewer (the last in <see cref="History"/>).</summary>
+    public int PlannedEpochs { get; init; }
+
+    /// <summary>The number of the last epoch trained (0 before the first), counting the epochs of a resumed run's first part.</summary>
+    public int EpochsTrained => History.Count == 0 ? 0 : History[^1].Epoch;
 }

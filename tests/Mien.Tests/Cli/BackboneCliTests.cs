@@ -45,10 +45,10 @@ public class BackboneCliTests
     [Fact]
     public void Models_lists_the_backbones_and_shows_one_at_another_size()
     {
-        var (exit, output, _) = CliRunner.Run("models", "--show", "resnet18", "--image-size", "96");
+        var (exit, output, err) = CliRunner.Run("models", "--show", "resnet18", "--image-size", "96");
         Assert.Equal(0, exit);
-        Assert.Contains("backbone resnet18 (torchvision)", output);
-        Assert.Contains("512x3x3", output);
+        Assert.Contains("backbone resnet18 (torchvision)", err); // the layer table is on stderr, the spec JSON alone on stdout
+        Assert.Contains("512x3x3", err);
         (exit, output, _) = CliRunner.Run("models", "--names");
         Assert.DoesNotContain("resnet18", output);
     }
