@@ -36,7 +36,7 @@ internal static class PredictCommand
             var writer = new PredictionWriter(fmt, recognizer.ClassNames);
             writer.Header();
             int failed = 0;
-            foreach (var m in missing) { writer.Write(ImagePrediction.Failed(m, $"'{m}' does not exist.")); failed++; }
+            foreach (var (input, error) in missing) { writer.Write(ImagePrediction.Failed(input, error)); failed++; }
             bool progress = files.Count > 1 && !Console.IsErrorRedirected;
             // Without drawing, faces of many images share one network call; with drawing, each image is kept to draw on.
             var results = annotateDir is null && explainDir is null
@@ -63,7 +63,7 @@ internal static class PredictCommand
         if (annotateDir is null && explainDir is null) return recognizer.Predict(file);
         Mat image;
         try { image = ImageDecoder.ReadColor(file); }
-        catch (Exception e) when (e is InvalidDataException or IOException) { return ImagePrediction.Failed(file, e.Message); }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException) { return ImagePrediction.Failed(file, e.Message); }
         using (image)
         {
             var result = recognizer.Predict(image, file);
@@ -77,24 +77,34 @@ internal static class PredictCommand
         }
     }
 
-    /// <summary>Files as given, folders recursively, and simple globs (* and ? in the file name part).</summary>
-    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<string> missing)
+    /// <summary>
+    /// Files as given, folders recursively, and simple globs (* and ? in the file name part). Inputs that name
+    /// nothing, or a folder that cannot be listed, come back in <paramref name="failed"/> with the reason.
+    /// </summary>
+    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<(string Input, string Error)> failed)
     {
         var files = new List<string>();
-        missing = [];
+        failed = [];
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
-                files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                    .Where(f => ClassFolderFormat.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal));
-            else if (File.Exists(input)) files.Add(input);
-            else if (input.IndexOfAny(['*', '?']) >= 0)
+            try
             {
-                string dir = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
-                var matches = Directory.Exists(dir) ? Directory.GetFiles(dir, Path.GetFileName(input)).Order(StringComparer.Ordinal).ToList() : [];
-                if (matches.Count == 0) missing.Add(input); else files.AddRange(matches);
+                if (Directory.Exists(input))
+                    files.AddRange(Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                        .Where(f => ClassFolderFormat.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList());
+                else if (File.Exists(input)) files.Add(input);
+                else if (input.IndexOfAny(['*', '?']) >= 0)
+                {
+                    string dir = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
+                    var matches = Directory.Exists(dir) ? Directory.GetFiles(dir, Path.GetFileName(input)).Order(StringComparer.Ordinal).ToList() : [];
+                    if (matches.Count == 0) failed.Add((input, $"'{input}' matches no file.")); else files.AddRange(matches);
+                }
+                else failed.Add((input, $"'{input}' does not exist."));
             }
-            else missing.Add(input);
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                failed.Add((input, $"'{input}' cannot be listed: {e.Message}"));
+            }
         }
         return files;
     }
