@@ -10,7 +10,8 @@ internal static class CliErrors
     {
         try { return await action(ct); }
         catch (Exception e) when (e is Mien.IO.MienException or ArgumentException
-                                      or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException)
+                                      or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or IOException
+                                      or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Failed;

@@ -46,6 +46,8 @@ internal sealed class DataOptions
             if (!Console.IsErrorRedirected) Console.Error.Write($"\rreading {path}: {p.Done}/{p.Total} images ");
         });
         int size = ExplicitImageSize(r) ?? imageSize ?? r.GetValue(ImageSize);
+        if (size is < DatasetLoadOptions.MinImageSize or > DatasetLoadOptions.MaxImageSize)
+            throw new ArgumentException($"--image-size {size}: use {DatasetLoadOptions.MinImageSize}..{DatasetLoadOptions.MaxImageSize} (backbones take 48..224).");
         var data = DatasetLoader.Load(path, new DatasetLoadOptions { ImageSize = size, Limit = r.GetValue(Limit), Progress = progress, CropFaces = r.GetValue(CropFaces) ? new Mien.Faces.FaceDetectorOptions() : null }, ct);
         if (!quiet && !Console.IsErrorRedirected) Console.Error.WriteLine();
         var drop = r.GetValue(DropClasses) ?? [];

@@ -36,7 +36,7 @@ internal static class PredictCommand
             var writer = new PredictionWriter(fmt, recognizer.ClassNames);
             writer.Header();
             int failed = 0;
-            foreach (var m in missing) { writer.Write(ImagePrediction.Failed(m, $"'{m}' does not exist.")); failed++; }
+            foreach (var (input, error) in missing) { writer.Write(ImagePrediction.Failed(input, error)); failed++; }
             bool progress = files.Count > 1 && !Console.IsErrorRedirected;
             // Without drawing, faces of many images share one network call; with drawing, each image is kept to draw on.
             var results = annotateDir is null && explainDir is null
@@ -78,39 +78,48 @@ internal static class PredictCommand
     }
 
     /// <summary>Files as given, folders recursively, and simple globs (* and ? in the file name part).</summary>
-    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<string> missing) => ExpandInputs(inputs, out missing, out _);
+    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<(string Input, string Error)> failed) => ExpandInputs(inputs, out failed, out _);
 
     /// <summary>
-    /// Files as given, folders recursively, and simple globs (* and ? in the file name part); <paramref name="names"/>
-    /// holds, per file, a unique name for its outputs without extension: its path under the folder it was found in
-    /// (so d/a/x.png and d/b/x.png give a/x and b/x), else its file name, with -2, -3... where names still collide.
+    /// Files as given, folders recursively, and simple globs (* and ? in the file name part). Inputs that name
+    /// nothing, or a folder that cannot be listed, come back in <paramref name="failed"/> with the reason.
+    /// <paramref name="names"/> holds, per file, a unique name for its outputs without extension: its path under the
+    /// folder it was found in (so d/a/x.png and d/b/x.png give a/x and b/x), else its file name, with -2, -3... where
+    /// names still collide.
     /// </summary>
-    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<string> missing, out List<string> names)
+    internal static List<string> ExpandInputs(IEnumerable<string> inputs, out List<(string Input, string Error)> failed, out List<string> names)
     {
         var files = new List<string>();
         names = [];
-        missing = [];
+        failed = [];
         foreach (var input in inputs)
         {
-            if (Directory.Exists(input))
+            try
             {
-                foreach (var f in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
-                             .Where(f => ClassFolderFormat.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal))
+                if (Directory.Exists(input))
                 {
-                    files.Add(f);
-                    string relative = Path.GetRelativePath(input, f);
-                    names.Add(Path.Combine(Path.GetDirectoryName(relative)!, Path.GetFileNameWithoutExtension(relative)));
+                    foreach (var f in Directory.EnumerateFiles(input, "*", SearchOption.AllDirectories)
+                                 .Where(f => ClassFolderFormat.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList())
+                    {
+                        files.Add(f);
+                        string relative = Path.GetRelativePath(input, f);
+                        names.Add(Path.Combine(Path.GetDirectoryName(relative)!, Path.GetFileNameWithoutExtension(relative)));
+                    }
                 }
+                else if (File.Exists(input)) { files.Add(input); names.Add(Path.GetFileNameWithoutExtension(input)); }
+                else if (input.IndexOfAny(['*', '?']) >= 0)
+                {
+                    string dir = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
+                    var matches = Directory.Exists(dir) ? Directory.GetFiles(dir, Path.GetFileName(input)).Order(StringComparer.Ordinal).ToList() : [];
+                    if (matches.Count == 0) failed.Add((input, $"'{input}' matches no file."));
+                    else { files.AddRange(matches); names.AddRange(matches.Select(m => Path.GetFileNameWithoutExtension(m))); }
+                }
+                else failed.Add((input, $"'{input}' does not exist."));
             }
-            else if (File.Exists(input)) { files.Add(input); names.Add(Path.GetFileNameWithoutExtension(input)); }
-            else if (input.IndexOfAny(['*', '?']) >= 0)
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
-                string dir = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
-                var matches = Directory.Exists(dir) ? Directory.GetFiles(dir, Path.GetFileName(input)).Order(StringComparer.Ordinal).ToList() : [];
-                if (matches.Count == 0) missing.Add(input);
-                else { files.AddRange(matches); names.AddRange(matches.Select(m => Path.GetFileNameWithoutExtension(m))); }
+                failed.Add((input, $"'{input}' cannot be listed: {e.Message}"));
             }
-            else missing.Add(input);
         }
         // Case-insensitively: on Windows and macOS X.png and x.png would land on one file.
         var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -48,7 +48,7 @@ public sealed class ClassFolderFormat : IDatasetFormat
             string? split = null;
             foreach (var part in dir.Split('/')[..^1])
                 if (SplitNames.TryGetValue(part, out var s)) split = s;
-            yield return new RawSample(f.RelativePath, Leaf(dir), SubjectIdParser.Parse(f.RelativePath), split, f.ReadAllBytes);
+            yield return new RawSample(f.RelativePath, Leaf(dir), SubjectIdParser.Parse(f.RelativePath), split, f.ReadImageBytes);
         }
     }
 

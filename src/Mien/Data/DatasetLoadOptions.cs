@@ -3,7 +3,13 @@ namespace Mien.Data;
 /// <summary>How a dataset is read and preprocessed.</summary>
 public sealed record DatasetLoadOptions
 {
-    /// <summary>Side of the square grey images produced (the model's input size).</summary>
+    /// <summary>The smallest <see cref="ImageSize"/> (the models' smallest input).</summary>
+    public const int MinImageSize = 8;
+
+    /// <summary>The largest <see cref="ImageSize"/> (the models' largest input).</summary>
+    public const int MaxImageSize = 512;
+
+    /// <summary>Side of the square grey images produced (the model's input size), <see cref="MinImageSize"/>..<see cref="MaxImageSize"/>.</summary>
     public int ImageSize { get; init; } = 48;
 
     /// <summary>Keep at most this many images (stratified-ish: every n-th item), 0 = all. For quick runs.</summary>

@@ -14,7 +14,14 @@ public static class DatasetLoader
     public static FaceDataset Load(string path, DatasetLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new DatasetLoadOptions();
+        if (options.ImageSize is < DatasetLoadOptions.MinImageSize or > DatasetLoadOptions.MaxImageSize)
+            throw new MienDataException($"Image size {options.ImageSize} is outside {DatasetLoadOptions.MinImageSize}..{DatasetLoadOptions.MaxImageSize}.");
         using var tree = Open(path);
+        return Load(tree, path, options, cancellationToken);
+    }
+
+    internal static FaceDataset Load(IFileTree tree, string path, DatasetLoadOptions options, CancellationToken cancellationToken)
+    {
         var format = DatasetFormats.Detect(tree);
         var problems = new List<DataProblem>();
         var raw = format.Read(tree, problems).ToList();
@@ -27,6 +34,8 @@ public static class DatasetLoader
         if (raw.Count == 0) throw new MienDataException($"'{path}' contains no images.");
 
         int size = options.ImageSize, area = size * size;
+        if ((long)raw.Count * area > Array.MaxLength)
+            throw new MienDataException($"'{path}': {raw.Count:N0} images of {size}x{size} pixels do not fit in memory at once; use a smaller image size or --limit.");
         var pixels = new byte[raw.Count * area];
         var ok = new bool[raw.Count];
         var itemProblems = new ConcurrentBag<(int Index, DataProblem Problem)>();
@@ -61,9 +70,9 @@ public static class DatasetLoader
                 bytes.CopyTo(pixels, i * area);
                 ok[i] = true;
             }
-            catch (Exception e) when (e is InvalidDataException or OpenCVException or IOException)
+            catch (Exception e) when (e is InvalidDataException or OpenCVException or IOException or UnauthorizedAccessException)
             {
-                itemProblems.Add((i, new DataProblem(r.Source, e.Message)));
+                itemProblems.Add((i, new DataProblem(r.Source, e is UnauthorizedAccessException ? "permission denied (cannot be read)" : e.Message)));
             }
             int d = Interlocked.Increment(ref done);
             if (d % 512 == 0 || d == raw.Count) options.Progress?.Report((d, raw.Count));
@@ -120,6 +129,8 @@ public static class DatasetLoader
     {
         if (Directory.Exists(path)) return new DirectoryFileTree(path);
         if (!File.Exists(path)) throw new MienDataException($"Dataset path '{path}' does not exist.");
+        // Before any open: opening a named pipe blocks until something writes to it.
+        if (IO.RegularFile.NotRegular(path) is { } kind) throw new MienDataException($"Dataset path '{path}' is {kind}, not a folder, .zip or .csv file.");
         if (path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return new ZipFileTree(path);
         if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
         {

@@ -10,11 +10,15 @@ internal sealed class DirectoryFileTree : IFileTree
         if (!Directory.Exists(root)) throw new MienDataException($"Dataset folder '{root}' does not exist.");
         Origin = root;
         var opts = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden };
-        Files = Directory.EnumerateFiles(root, "*", opts)
-            .Select(f => new FileEntry(Relative(root, f), new FileInfo(f).Length, () => File.OpenRead(f)))
-            .OrderBy(e => e.RelativePath, StringComparer.Ordinal).ToList();
-        Directories = Directory.EnumerateDirectories(root, "*", opts).Select(d => Relative(root, d))
-            .OrderBy(d => d, StringComparer.Ordinal).ToList();
+        try
+        {
+            Files = Directory.EnumerateFiles(root, "*", opts)
+                .Select(f => new FileEntry(Relative(root, f), new FileInfo(f).Length, () => IO.RegularFile.OpenRead(f)))
+                .OrderBy(e => e.RelativePath, StringComparer.Ordinal).ToList();
+            Directories = Directory.EnumerateDirectories(root, "*", opts).Select(d => Relative(root, d))
+                .OrderBy(d => d, StringComparer.Ordinal).ToList();
+        }
+        catch (UnauthorizedAccessException e) { throw new MienDataException($"Dataset folder '{root}' cannot be listed: permission denied.", e); }
     }
 
     public string Origin { get; }

@@ -60,7 +60,7 @@ internal sealed class FerPlusFormat : IDatasetFormat
                 if (!files.TryGetValue(path, out var image)) { problems.Add(new(where, $"image '{path}' is not in the dataset")); continue; }
                 var distribution = new Dictionary<string, float>();
                 for (int k = 0; k < VoteColumns.Count; k++) if (votes[k] > 0) distribution[VoteColumns[k]] = votes[k];
-                yield return new RawSample(path, VoteColumns[top], null, split, image.ReadAllBytes, Votes: distribution);
+                yield return new RawSample(path, VoteColumns[top], null, split, image.ReadImageBytes, Votes: distribution);
             }
         }
         if (unknown + notFace > 0)

@@ -22,23 +22,36 @@ public static class ImageDecoder
 
     private static Mat Read(string path, bool gray)
     {
+        // Checked before opening: a pipe would block the open and a device would never end.
+        if (IO.RegularFile.NotRegular(path) is { } kind) throw new InvalidDataException($"'{path}' is {kind}, not an image file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
         long length = new FileInfo(path).Length;
         if (length > ImageLimits.MaxFileBytes)
             throw new InvalidDataException($"'{path}' is {length:N0} bytes, over the {ImageLimits.MaxFileBytes:N0}-byte limit.");
-        try { return Decode(File.ReadAllBytes(path), gray); }
+        if (length == 0) throw new InvalidDataException($"'{path}': empty file (0 bytes)");
+        byte[] bytes;
+        using (var s = IO.RegularFile.OpenRead(path)) bytes = FileEntry.ReadAtMost(s, length, ImageLimits.MaxFileBytes, path);
+        try { return Decode(bytes, gray); }
         catch (InvalidDataException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
     }
 
     private static Mat Decode(byte[] bytes, bool gray)
     {
         if (bytes.Length == 0) throw new InvalidDataException("empty file (0 bytes)");
-        if (ImageHeader.TryReadSize(bytes) is { } size && (long)size.Width * size.Height > ImageLimits.MaxPixels)
-            throw new InvalidDataException($"image is {size.Width}x{size.Height}, over the {ImageLimits.MaxPixels:N0}-pixel limit");
+        if (ImageHeader.TryReadSize(bytes) is { } size)
+        {
+            long max = ImageLimits.MaxPixels;
+            if (size.Width > max || size.Height > max || size.Width * size.Height > max)
+                throw new InvalidDataException($"image is {size.Width}x{size.Height}, over the {ImageLimits.MaxPixels:N0}-pixel limit");
+            if (size.Width * size.Height == 0 && ImageHeader.IsTiff(bytes))
+                throw new InvalidDataException("TIFF without a readable ImageWidth/ImageLength in its first directory");
+        }
         if (ImageHeader.TruncationProblem(bytes) is { } truncated) throw new InvalidDataException(truncated);
 
         Mat raw;
-        try { raw = Cv2.ImDecode(bytes, ImreadModes.Unchanged); }
+        // Not Unchanged, which skips the EXIF orientation (phone photos would arrive sideways): AnyDepth keeps
+        // 16-bit scans, AnyColor keeps grey files grey.
+        try { raw = Cv2.ImDecode(bytes, ImreadModes.AnyColor | ImreadModes.AnyDepth); }
         catch (OpenCVException e) { throw new InvalidDataException($"not a decodable image ({e.Message})", e); }
         if (raw.Empty()) { raw.Dispose(); throw new InvalidDataException("not a decodable image (unknown format or corrupt data)"); }
         if ((long)raw.Width * raw.Height > ImageLimits.MaxPixels)

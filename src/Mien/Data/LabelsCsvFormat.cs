@@ -52,7 +52,7 @@ internal sealed class LabelsCsvFormat : IDatasetFormat
                 {
                     string label = csv.GetString(li).Trim();
                     if (label.Length == 0) { problems.Add(new(where, "empty label")); continue; }
-                    yield return new RawSample(path, label, subject, split, image.ReadAllBytes);
+                    yield return new RawSample(path, label, subject, split, image.ReadImageBytes);
                     continue;
                 }
                 var votes = new Dictionary<string, float>();
@@ -65,7 +65,7 @@ internal sealed class LabelsCsvFormat : IDatasetFormat
                 }
                 if (bad is not null) { problems.Add(new(where, bad)); continue; }
                 if (votes.Count == 0) { problems.Add(new(where, "no votes for any class")); continue; }
-                yield return new RawSample(path, votes.MaxBy(v => v.Value).Key, subject, split, image.ReadAllBytes, Votes: votes);
+                yield return new RawSample(path, votes.MaxBy(v => v.Value).Key, subject, split, image.ReadImageBytes, Votes: votes);
             }
         }
     }

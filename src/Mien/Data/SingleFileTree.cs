@@ -5,7 +5,7 @@ internal sealed class SingleFileTree(string path) : IFileTree
 {
     public string Origin { get; } = path;
     public IReadOnlyList<FileEntry> Files { get; } =
-        [new FileEntry(Path.GetFileName(path), new FileInfo(path).Length, () => File.OpenRead(path))];
+        [new FileEntry(Path.GetFileName(path), new FileInfo(path).Length, () => IO.RegularFile.OpenRead(path))];
     public IReadOnlyList<string> Directories { get; } = [];
     public void Dispose() { }
 }

@@ -130,6 +130,39 @@ public sealed class EmotionModel : IDisposable
 
     private static bool IsValidTemperature(double t) => double.IsFinite(t) && t > 0;
 
+    private const long MaxMetadataBytes = 4 << 20;
+
+    // The metadata is read from an untrusted file: sizes that would make every prediction allocate (input_size 4000)
+    // or divide by zero (std 0) are refused here, with the file's name.
+    private static void CheckMetadata(ModelMetadata meta, string path)
+    {
+        if (meta.Spec is null || meta.ClassNames is null) throw new ModelFormatException($"'{path}': metadata.json lacks 'spec' or 'class_names'.");
+        if (meta.InputSize != meta.Spec.InputSize)
+            throw new ModelFormatException($"'{path}': metadata input_size {meta.InputSize} does not match its spec's input_size {meta.Spec.InputSize}.");
+        if (meta.ClassNames.Count > 10_000) throw new ModelFormatException($"'{path}': {meta.ClassNames.Count:N0} class names; a Mien model has a handful.");
+        if (!float.IsFinite(meta.Mean) || !float.IsFinite(meta.Std) || meta.Std <= 0)
+            throw new ModelFormatException($"'{path}': normalisation mean {meta.Mean}, std {meta.Std}; std must be a positive number.");
+        if (!double.IsFinite(meta.FaceMargin) || meta.FaceMargin is < 0 or > 2)
+            throw new ModelFormatException($"'{path}': face_margin {meta.FaceMargin} is outside 0..2.");
+    }
+
+    // Entry lengths in a zip's directory are claims; the copy stops at the limit whatever the stream delivers.
+    private static byte[] ReadAtMost(Stream s, long limit, string path, string entry)
+    {
+        using (s)
+        {
+            using var copy = new MemoryStream();
+            var chunk = new byte[81920];
+            int n;
+            while ((n = s.Read(chunk)) > 0)
+            {
+                if (copy.Length + n > limit) throw new ModelFormatException($"'{path}': {entry} is over the {limit:N0}-byte limit.");
+                copy.Write(chunk, 0, n);
+            }
+            return copy.ToArray();
+        }
+    }
+
     /// <summary>Writes the model as one .mien file, atomically.</summary>
     public void Save(string path)
     {
@@ -167,19 +200,29 @@ public sealed class EmotionModel : IDisposable
     public static EmotionModel Load(string path, InferencePrecision precision = InferencePrecision.Auto)
     {
         if (!File.Exists(path)) throw new ModelFormatException($"Model file '{path}' does not exist.");
+        if (IO.RegularFile.NotRegular(path) is { } kind) throw new ModelFormatException($"Model file '{path}' is {kind}, not a regular file.");
         try
         {
             using var zip = ZipFile.OpenRead(path);
             var metaEntry = zip.GetEntry("metadata.json") ?? throw new ModelFormatException($"'{path}' is not a Mien model: it has no metadata.json.");
             var weightsEntry = zip.GetEntry("weights.bin") ?? throw new ModelFormatException($"'{path}' is not a Mien model: it has no weights.bin.");
+            if (metaEntry.Length > MaxMetadataBytes)
+                throw new ModelFormatException($"'{path}': metadata.json is {metaEntry.Length:N0} bytes, over the {MaxMetadataBytes:N0}-byte limit.");
             ModelMetadata meta;
-            using (var s = metaEntry.Open()) meta = JsonSerializer.Deserialize<ModelMetadata>(s, Json) ?? throw new ModelFormatException($"'{path}': empty metadata.");
+            using (var s = metaEntry.Open()) meta = JsonSerializer.Deserialize<ModelMetadata>(new MemoryStream(ReadAtMost(s, MaxMetadataBytes, path, "metadata.json")), Json)
+                                                 ?? throw new ModelFormatException($"'{path}': empty metadata.");
             if (meta.FormatVersion > 1) throw new ModelFormatException($"'{path}' has model format {meta.FormatVersion}; this Mien reads format 1. Upgrade Mien.");
             if (!IsValidTemperature(meta.Temperature)) throw new ModelFormatException($"'{path}' has temperature {meta.Temperature}; it must be a positive number.");
+            CheckMetadata(meta, path);
+            // Build checks the spec's sizes before allocating; the weights then must be about as large as its tensors.
             var network = ModelBuilder.Build(meta.Spec, meta.ClassNames.Count, out _, path);
-            using var buffer = new MemoryStream();
-            using (var s = weightsEntry.Open()) s.CopyTo(buffer);
-            buffer.Position = 0;
+            long expected = network.state_dict().Values.Sum(t => t.numel() * t.ElementSize) + (1 << 20);
+            if (weightsEntry.Length > expected)
+            {
+                network.Dispose();
+                throw new ModelFormatException($"'{path}': weights.bin is {weightsEntry.Length:N0} bytes, but the network it describes holds about {expected:N0}.");
+            }
+            using var buffer = new MemoryStream(ReadAtMost(weightsEntry.Open(), expected, path, "weights.bin"));
             using (var reader = new BinaryReader(buffer)) network.load(reader, strict: true);
             network.eval();
             return new EmotionModel(network, meta, precision);

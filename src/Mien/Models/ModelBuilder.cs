@@ -19,6 +19,13 @@ public static class ModelBuilder
     /// <summary>The module name a backbone gets as a spec's first layer: its tensors are <c>0_backbone.</c> + torchvision's names.</summary>
     public const string BackboneModule = "0_backbone";
 
+    // A spec (or a model file's metadata) is untrusted text: sizes are checked before each layer's weights are
+    // allocated, so "units": 2000000000 is an error message, not a 100 GB allocation.
+    internal const long MaxParameters = 200_000_000; // 800 MB of float weights; the largest backbone (vgg16) has 138 M
+    internal const long MaxLayerOutput = 1L << 27;   // elements per image after one layer (512 MB of float activations)
+
+    private sealed class Budget { public long Parameters; }
+
     /// <summary>Checks a spec without allocating weights; throws <see cref="ModelSpecException"/>.</summary>
     public static void Validate(ModelSpec spec, string origin = "spec") => Summarize(spec, 7, origin);
 
@@ -38,13 +45,15 @@ public static class ModelBuilder
         if (spec.Layers.Count == 0) throw new ModelSpecException($"{origin}: 'layers' is empty.");
         var costs = new List<LayerCost>();
         var shape = new Shape(1, spec.InputSize, spec.InputSize, Flat: false);
-        var body = BuildSequence(spec.Layers, ref shape, costs, $"{origin}: layer", "", spec.InputSize);
+        var budget = new Budget();
+        var body = BuildSequence(spec.Layers, ref shape, costs, $"{origin}: layer", "", spec.InputSize, budget);
         if (!shape.Flat)
         {
             if (shape.H * shape.W != 1) throw new ModelSpecException($"{origin}: the last layer's output is {shape}, not flat; end with 'flatten' or 'global_avg_pool'.");
             body.Add(("flatten_out", nn.Flatten()));
             shape = shape with { Flat = true };
         }
+        Reserve(budget, (double)shape.Features * classes + classes, $"{origin}: the classifier ({shape.Features} inputs x {classes} classes)");
         body.Add(("classifier", nn.Linear(shape.Features, classes)));
         costs.Add(new LayerCost($"dense {classes} (classifier)", $"{classes}", shape.Features * classes + classes, shape.Features * classes));
         var model = nn.Sequential(body.ToArray());
@@ -59,7 +68,20 @@ public static class ModelBuilder
         public override string ToString() => Flat ? $"{C}" : $"{C}x{H}x{W}";
     }
 
-    private static List<(string, nn.Module<Tensor, Tensor>)> BuildSequence(List<LayerSpec> layers, ref Shape shape, List<LayerCost> costs, string where, string prefix, int inputSize)
+    private static void Reserve(Budget budget, double parameters, string at)
+    {
+        if (budget.Parameters + parameters > MaxParameters)
+            throw new ModelSpecException($"{at}: the network would have {budget.Parameters + parameters:N0} parameters or more, over the {MaxParameters:N0} limit.");
+        budget.Parameters += (long)parameters;
+    }
+
+    private static void CheckOutput(Shape shape, string at)
+    {
+        if ((double)shape.C * shape.H * shape.W > MaxLayerOutput)
+            throw new ModelSpecException($"{at}: its output {shape} has {(double)shape.C * shape.H * shape.W:0} values per image, over the {MaxLayerOutput:N0} limit.");
+    }
+
+    private static List<(string, nn.Module<Tensor, Tensor>)> BuildSequence(List<LayerSpec> layers, ref Shape shape, List<LayerCost> costs, string where, string prefix, int inputSize, Budget budget)
     {
         var list = new List<(string, nn.Module<Tensor, Tensor>)>();
         for (int i = 0; i < layers.Count; i++)
@@ -81,6 +103,8 @@ public static class ModelBuilder
                     if (k < 1 || stride < 1) throw new ModelSpecException($"{at}: kernel and stride must be ≥ 1.");
                     int pad = Padding(l.Padding, k, at);
                     long h = Out(shape.H, k, stride, pad, at), w = Out(shape.W, k, stride, pad, at);
+                    CheckOutput(new Shape(filters, h, w, false), at);
+                    Reserve(budget, type == "conv2d" ? (double)filters * shape.C * k * k : (double)shape.C * k * k + (double)filters * shape.C, at);
                     if (type == "conv2d")
                     {
                         list.Add((name, nn.Conv2d(shape.C, filters, k, stride: stride, padding: pad, bias: l.BatchNorm != true)));
@@ -105,6 +129,7 @@ public static class ModelBuilder
                     RequireSpatial(shape, at);
                     int k = l.Kernel ?? 2, stride = l.Stride ?? k, pad = l.Padding is null ? 0 : Padding(l.Padding, k, at);
                     long h = Out(shape.H, k, stride, pad, at), w = Out(shape.W, k, stride, pad, at);
+                    CheckOutput(shape with { H = h, W = w }, at);
                     list.Add((name, type == "maxpool"
                         ? nn.MaxPool2d(k, stride, pad)
                         : nn.AvgPool2d(k, stride, pad, count_include_pad: false)));
@@ -124,6 +149,7 @@ public static class ModelBuilder
                 {
                     if (!shape.Flat) throw new ModelSpecException($"{at}: needs flat input but gets {shape}; add 'flatten' or 'global_avg_pool' before it.");
                     int units = Require(l.Units, "units", at);
+                    Reserve(budget, (double)shape.C * units + units, at);
                     list.Add((name, nn.Linear(shape.C, units, hasBias: l.BatchNorm != true)));
                     macs = shape.C * units;
                     paramsBefore = shape.C * units + (l.BatchNorm == true ? 0 : units);
@@ -152,7 +178,7 @@ public static class ModelBuilder
                     if (l.Layers is not { Count: > 0 }) throw new ModelSpecException($"{at}: 'layers' (the main branch) is required.");
                     var inShape = shape;
                     var branchCosts = new List<LayerCost>();
-                    var main = nn.Sequential(BuildSequence(l.Layers, ref shape, branchCosts, where, $"{prefix}{i + 1}.", inputSize).ToArray());
+                    var main = nn.Sequential(BuildSequence(l.Layers, ref shape, branchCosts, where, $"{prefix}{i + 1}.", inputSize, budget).ToArray());
                     if (shape.Flat) throw new ModelSpecException($"{at}: the main branch must stay spatial.");
                     nn.Module<Tensor, Tensor> shortcut;
                     if (shape.C == inShape.C && shape.H == inShape.H && shape.W == inShape.W && l.ShortcutStride is null)
@@ -162,6 +188,7 @@ public static class ModelBuilder
                         int s = l.ShortcutStride ?? (int)Math.Max(1, inShape.H / shape.H);
                         if ((inShape.H + s - 1) / s != shape.H || (inShape.W + s - 1) / s != shape.W)
                             throw new ModelSpecException($"{at}: the main branch maps {inShape} to {shape}; a stride-{s} shortcut cannot match it.");
+                        Reserve(budget, (double)shape.C * inShape.C, at);
                         // A strided 1x1 convolution, written as subsample + 1x1 so the block can train channels-last
                         // (same function and parameters; see Subsample).
                         shortcut = s == 1
@@ -188,6 +215,7 @@ public static class ModelBuilder
                     var (c, h, w, m) = Backbones.Measure(a, trunk, inputSize);
                     list.Add((BackboneModule, trunk));
                     paramsBefore = trunk.parameters().Sum(p => p.numel());
+                    Reserve(budget, paramsBefore, at);
                     macs = m;
                     shape = new Shape(c, h, w, false);
                     break;
@@ -258,8 +286,8 @@ public static class ModelBuilder
 
     private static long Out(long size, int k, int stride, int pad, string at)
     {
-        long o = (size + 2 * pad - k) / stride + 1;
-        if (size + 2 * pad < k || o < 1) throw new ModelSpecException($"{at}: a {k}x{k} window does not fit the {size}x{size} input.");
+        long o = (size + 2L * pad - k) / stride + 1;
+        if (size + 2L * pad < k || o < 1) throw new ModelSpecException($"{at}: a {k}x{k} window does not fit the {size}x{size} input.");
         return o;
     }
 }

@@ -55,8 +55,14 @@ internal sealed record TrainingCheckpoint
         if (!File.Exists(run.Checkpoint))
             throw new MienException($"--resume: '{run.Root}' has no checkpoint ({Path.GetRelativePath(run.Root, run.Checkpoint)}); train without --resume to start afresh.");
         var ck = MienJson.Read<TrainingCheckpoint>(run.Checkpoint);
+        if (ck.Epoch < 0 || ck.History is null || ck.ModelFile is null || ck.OptimizerFile is null)
+            throw new MienException($"--resume: '{run.Checkpoint}' is not a usable checkpoint (epoch {ck.Epoch}, or a missing field).");
         if (ck.DataFingerprint.Length > 0 && ck.DataFingerprint != Fingerprint(c))
             throw new MienException($"--resume: the run in '{run.Root}' was trained on other data or another split ({ck.DataFingerprint}, now {Fingerprint(c)}).");
+        // The names come from a file on disk: only plain names inside the checkpoints folder are followed.
+        foreach (var name in new[] { ck.ModelFile, ck.OptimizerFile })
+            if (name.Length == 0 || Path.GetFileName(name) != name || name is "." or "..")
+                throw new MienException($"--resume: '{run.Checkpoint}' names '{name}', not a file of the checkpoints folder.");
         string modelPath = Path.Combine(run.Checkpoints, ck.ModelFile), optPath = Path.Combine(run.Checkpoints, ck.OptimizerFile);
         foreach (var p in new[] { modelPath, optPath })
             if (!File.Exists(p)) throw new MienException($"--resume: the checkpoint names '{p}', which is missing.");
@@ -65,8 +71,15 @@ internal sealed record TrainingCheckpoint
         c.Schedule.Restore((ck.PlateauFactor, ck.PlateauBest, ck.PlateauBad));
         c.RestoreHistory(ck.History);
         (c.Epoch, c.BestEpoch, c.BestAccuracy) = (ck.Epoch, ck.BestEpoch, ck.BestAccuracy);
-        if (ck.GeneratorState.Length > 0) c.Generator.set_state(torch.tensor(Convert.FromBase64String(ck.GeneratorState)));
-        if (ck.TorchRngState.Length > 0) torch.random.set_rng_state(torch.tensor(Convert.FromBase64String(ck.TorchRngState)));
+        try
+        {
+            if (ck.GeneratorState.Length > 0) c.Generator.set_state(torch.tensor(Convert.FromBase64String(ck.GeneratorState)));
+            if (ck.TorchRngState.Length > 0) torch.random.set_rng_state(torch.tensor(Convert.FromBase64String(ck.TorchRngState)));
+        }
+        catch (Exception e) when (e is FormatException or System.Runtime.InteropServices.ExternalException or ArgumentException)
+        {
+            throw new MienException($"--resume: '{run.Checkpoint}' has an unusable random-generator state ({e.Message.Split('\n')[0]}).", e);
+        }
         c.Say($"Resumed from epoch {ck.Epoch} (best validation accuracy {ck.BestAccuracy:P2} at epoch {ck.BestEpoch}).");
     }
 

@@ -105,7 +105,7 @@ public class PredictCommandTests
         Assert.Contains(files, f => f.EndsWith("messi5.jpg"));
         Assert.Equal(2, files.Count(f => f.EndsWith("astronaut.png")));
         Assert.DoesNotContain(files, f => f.EndsWith(".avi"));
-        Assert.Equal(["/none/*.jpg"], missing);
+        Assert.Equal(["/none/*.jpg"], missing.Select(m => m.Input));
     }
 
     [Fact]
