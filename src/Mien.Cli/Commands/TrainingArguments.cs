@@ -33,12 +33,15 @@ internal sealed class TrainingArguments
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Only the final results (for scripts)." };
     public Option<string?> InitFrom { get; } = new("--init-from") { Description = "Transfer learning: start from this trained .mien model (its architecture and normalisation; classes it knows keep their weights), e.g. models/mien-default.mien." };
     public Option<bool> FreezeFeatures { get; } = new("--freeze-features") { Description = "With --init-from or --weights: train only the final classifier." };
-    public Option<string?> Weights { get; } = new("--weights") { Description = "Pretrained weights for a backbone model (--model resnet18, ...): a PyTorch state dict (.pth/.pt, torch.save(model.state_dict())) or .safetensors, e.g. torchvision's ImageNet file; its classifier is skipped (the head is new), every other tensor must match." };
+    public Option<int> FreezeEpochs { get; } = new("--freeze-epochs") { Description = "Fine-tuning (with --weights or --init-from): train only the new classifier for the first N epochs, then the whole network." };
+    public Option<double> BodyLrFactor { get; } = new("--body-lr-factor") { Description = "Discriminative learning rates: the body's first half learns at lr x F, its second half at lr x sqrt(F), the classifier at lr (e.g. 0.1). 1 = one rate.", DefaultValueFactory = _ => D.BodyLearningRateFactor };
+    public Option<bool> FreezeBatchNorm { get; } = new("--freeze-bn") { Description = "Fine-tuning: keep batch-norm statistics at the pretrained values (scale and shift still learn)." };
+    public Option<string?> Weights { get; } = new("--weights") { Description = "Pretrained weights for a backbone model: for the TorchVision ones (--model resnet18, ...) a PyTorch state dict (.pth/.pt, torch.save(model.state_dict())) or .safetensors, e.g. torchvision's ImageNet file; for --model resnet18-cntk 'imagenet' (ML.NET's ImageNet ResNet-18, from the NuGet cache); for --model file.onnx that file. The classifier is skipped (the head is new); every other tensor must match." };
 
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, Weights })
+                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
             c.Options.Add(o);
     }
 
@@ -77,6 +80,7 @@ internal sealed class TrainingArguments
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift), MaxScale = r.GetValue(Zoom) },
             Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,
             InitialModel = r.GetValue(InitFrom), FreezeFeatures = r.GetValue(FreezeFeatures), PretrainedWeights = r.GetValue(Weights),
+            FreezeEpochs = r.GetValue(FreezeEpochs), BodyLearningRateFactor = r.GetValue(BodyLrFactor), FreezeBatchNorm = r.GetValue(FreezeBatchNorm),
         };
         o.Validate();
         return o;

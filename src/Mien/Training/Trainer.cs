@@ -47,6 +47,8 @@ public sealed class Trainer(TrainingOptions options)
         var all = new List<ITrainingCallback> { new KeepBestWeights() };
         if (run is not null) { all.Add(new HistoryWriter()); all.Add(new CheckpointWriter()); }
         if (Options.EarlyStoppingPatience > 0) all.Add(new EarlyStopping(Options.EarlyStoppingPatience));
+        if (Options.FreezeEpochs > 0) all.Add(new FreezeBody(Options.FreezeEpochs));
+        if (Options.FreezeBatchNorm) all.Add(new FrozenBatchNorm());
         all.AddRange(_callbacks);
         return all;
     }
@@ -111,6 +113,7 @@ public sealed class Trainer(TrainingOptions options)
         var augmenter = new BatchAugmenter(o.Augmentation, std, generator);
         var optimizer = context.Optimizer;
         var schedule = context.Schedule;
+        var groupRates = LearningRateFactors(o);
 
         int n = split.Train.Length, bs = o.BatchSize;
         int batches = n / bs + (n % bs >= 2 ? 1 : 0); // a trailing batch of 1 would break batch norm
@@ -123,9 +126,9 @@ public sealed class Trainer(TrainingOptions options)
         for (int epoch = context.Epoch; epoch < o.Epochs; epoch++)
         {
             context.Epoch = epoch + 1;
+            net.train(); // before the callbacks, which may put parts back in eval mode (FrozenBatchNorm)
             foreach (var c in callbacks) c.OnEpochStart(context);
             var sw = Stopwatch.StartNew();
-            net.train();
             double lossSum = 0; long correct = 0, seen = 0;
             using (var perm = torch.randperm(n, generator: generator))
             {
@@ -133,7 +136,7 @@ public sealed class Trainer(TrainingOptions options)
                 {
                     if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
                     double lr = schedule.At(epoch + (double)b / batches);
-                    foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+                    for (int g = 0; g < groupRates.Length; g++) optimizer.ParamGroups.ElementAt(g).LearningRate = lr * groupRates[g];
                     using var scope = torch.NewDisposeScope();
                     int count = Math.Min(bs, n - b * bs);
                     var idx = perm.narrow(0, b * bs, count);
@@ -248,14 +251,37 @@ public sealed class Trainer(TrainingOptions options)
         return bytes;
     }
 
-    private static TorchSharp.Modules.OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> net, TrainingOptions o) => o.Optimizer switch
+    private static TorchSharp.Modules.OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> net, TrainingOptions o)
     {
-        "sgd" => optim.SGD(net.parameters(), o.LearningRate, momentum: o.Momentum, nesterov: o.Nesterov && o.Momentum > 0, weight_decay: o.WeightDecay),
-        "adam" => optim.Adam(net.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
-        "adamw" => optim.AdamW(net.parameters(), o.LearningRate, weight_decay: o.WeightDecay),
-        "rmsprop" => optim.RMSProp(net.parameters(), o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
-        _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}'."),
-    };
+        var groups = ParameterGroups(net, o);
+        double lr = o.LearningRate;
+        return o.Optimizer switch
+        {
+            "sgd" => optim.SGD(groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g, lr)), lr, momentum: o.Momentum, nesterov: o.Nesterov && o.Momentum > 0, weight_decay: o.WeightDecay),
+            "adam" => optim.Adam(groups.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g, lr)), lr, weight_decay: o.WeightDecay),
+            "adamw" => optim.AdamW(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g, lr)), lr, weight_decay: o.WeightDecay),
+            "rmsprop" => optim.RMSProp(groups.Select(g => new TorchSharp.Modules.RMSProp.ParamGroup(g, lr)), lr, momentum: o.Momentum, weight_decay: o.WeightDecay),
+            _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}'."),
+        };
+    }
+
+    /// <summary>
+    /// One group of all parameters, or with discriminative rates three, in forward order: the body's first half, its
+    /// second half, the classifier (see <see cref="LearningRateFactors"/>).
+    /// </summary>
+    private static List<List<TorchSharp.Modules.Parameter>> ParameterGroups(nn.Module<Tensor, Tensor> net, TrainingOptions o)
+    {
+        var all = net.named_parameters().ToList();
+        if (o.BodyLearningRateFactor == 1) return [all.Select(p => p.parameter).ToList()];
+        var body = all.Where(p => !p.name.StartsWith(WeightTransfer.Classifier, StringComparison.Ordinal)).Select(p => p.parameter).ToList();
+        var head = all.Where(p => p.name.StartsWith(WeightTransfer.Classifier, StringComparison.Ordinal)).Select(p => p.parameter).ToList();
+        int half = body.Count / 2;
+        return [body.Take(half).ToList(), body.Skip(half).ToList(), head];
+    }
+
+    /// <summary>Each parameter group's share of the scheduled learning rate.</summary>
+    internal static double[] LearningRateFactors(TrainingOptions o) =>
+        o.BodyLearningRateFactor == 1 ? [1] : [o.BodyLearningRateFactor, Math.Sqrt(o.BodyLearningRateFactor), 1];
 
     internal static byte[] SaveWeights(nn.Module<Tensor, Tensor> net)
     {

@@ -86,6 +86,22 @@ public sealed record TrainingOptions
     /// <summary>With <see cref="InitialModel"/> or <see cref="PretrainedWeights"/>: train only the final classifier, the features stay as they were.</summary>
     public bool FreezeFeatures { get; init; }
 
+    /// <summary>
+    /// Fine-tuning: train only the classifier for this many first epochs (the pretrained or initial body frozen),
+    /// then everything (<see cref="FreezeBody"/>). 0: train everything from the start.
+    /// </summary>
+    public int FreezeEpochs { get; init; }
+
+    /// <summary>
+    /// Discriminative learning rates (fastai's <c>slice(lr * f, lr)</c>): the first half of the body's parameters learns
+    /// at <c>lr * f</c>, the second half at <c>lr * sqrt(f)</c>, the classifier at <c>lr</c>, so early, generic layers move
+    /// least. 1: one rate for all.
+    /// </summary>
+    public double BodyLearningRateFactor { get; init; } = 1;
+
+    /// <summary>Keep batch-norm statistics at their initial (pretrained) values while fine-tuning (<see cref="FrozenBatchNorm"/>).</summary>
+    public bool FreezeBatchNorm { get; init; }
+
     /// <summary>The optimizer names.</summary>
     public static IReadOnlyList<string> Optimizers { get; } = ["sgd", "adam", "adamw", "rmsprop"];
 
@@ -102,6 +118,8 @@ public sealed record TrainingOptions
         if (!LabelModes.Contains(Labels)) throw new ArgumentException($"labels must be soft or majority (got '{Labels}').");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");
         if (FreezeFeatures && InitialModel is null && PretrainedWeights is null) throw new ArgumentException("freezing the features needs an initial model or pretrained weights to take them from.");
+        if (FreezeEpochs < 0 || FreezeEpochs >= Epochs) throw new ArgumentException($"freeze epochs must be 0..{Epochs - 1} (fewer than the {Epochs} epochs), got {FreezeEpochs}.");
+        if (!(BodyLearningRateFactor > 0 && BodyLearningRateFactor <= 1)) throw new ArgumentException($"the body's learning-rate factor must be in (0, 1], got {BodyLearningRateFactor}.");
         if (InitialModel is not null && PretrainedWeights is not null) throw new ArgumentException("start from an initial model or from pretrained weights, not both.");
     }
 }
