@@ -128,7 +128,7 @@ def build_speed(raw, base):
                                          "pytorchBatch64": g(median(t.get("inferBatch64")))},
                      "percentOfPeak": {"training": 100 * g(median(m["train"]), 3) / peak, "inferenceBatch64": 100 * g(median(m["inferBatch64"])) / peak}})
     return ({**base, "benchmark": "training", **engines, "unit": "images/s", "presets": training},
-            {**base, "benchmark": "inference", **engines, "unit": "faces/s", "presets": inference},
+            {**base, "benchmark": "inference", **engines, "unit": "faces/s", "presets": inference, "backbones": mien.get("backbones", [])},
             {**base, "benchmark": "cost", "peak": {**{k: env[k] for k in ("cores", "mhz", "mhzSource", "flopsPerCycle", "flopsPerCycleAssumption")},
                                                    "usedCores": used, "peakGflops": peak},
              "presets": cost})
@@ -282,6 +282,15 @@ def section_inference(r):
         out.append(f"| {p['preset']} | {n0(median(f32.get('batch1')))} | {n0(median(f32.get('batch64')))} | {n0(median(o.get('batch64')))} | "
                    f"{n0(median(b16.get('batch1')))} | {n0(median(b16.get('batch64')))} | {n0(median(h.get('batch64')))} | "
                    f"**{n0(p.get('shippedBatch64'))}** ({c.get('auto', '–')}) | {'met' if p.get('meetsTarget') else 'not met'} |")
+    if r.get("backbones"):
+        size = r["backbones"][0]["inputSize"]
+        out += ["", f"**Pretrained backbones, same run**, as `mien predict` loads them (saved, loaded, compiled where the inference plan "
+                f"knows every layer; imported ONNX graphs run as built), {size}x{size} grey faces, random weights and pixels "
+                "(speed does not depend on them). Inference only: training them and a PyTorch reference are not part of the speed run.", "",
+                f"| backbone | input | parameters | MFLOPs/face | batch 1 faces/s | batch {r['batch']} faces/s | path |", "|---|--:|--:|--:|--:|--:|---|"]
+        for b in r["backbones"]:
+            out.append(f"| {b['backbone']} | {b['inputSize']} | {n0(b['parameters'])} | {f1(b['flops'] / 1e6)} | {n0(median(b['batch1']))} | "
+                       f"{n0(median(b['batchN']))} | {b['precision']} |")
     return "\n".join(out)
 
 

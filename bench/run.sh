@@ -79,9 +79,10 @@ run() {
 }
 
 if [ "$mode" = quick ]; then
-  speed_args=(--images 512 --warmup 1 --runs 3 --train-steps 2 --infer-iters 2 --fit-images 256); lat_runs=(--warmup 1 --runs 8)
+  speed_args=(--images 512 --warmup 1 --runs 3 --train-steps 2 --infer-iters 2 --fit-images 256 --backbones mobilenet_v3_small --backbone-size 48); lat_runs=(--warmup 1 --runs 8)
 else
-  speed_args=(--images 2048 --warmup 5 --runs 7 --train-steps 20 --infer-iters 20 --fit-images 2048); lat_runs=(--warmup 5 --runs 50)
+  speed_args=(--images 2048 --warmup 5 --runs 7 --train-steps 20 --infer-iters 20 --fit-images 2048
+              --backbones resnet18,resnet18-cntk,resnet34,resnet50,mobilenet_v2,mobilenet_v3_small,mobilenet_v3_large,vgg16,vgg16_bn,inception_v3 --backbone-size 96); lat_runs=(--warmup 5 --runs 50)
 fi
 
 if wants speed; then

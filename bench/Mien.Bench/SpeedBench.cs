@@ -90,10 +90,11 @@ internal static class SpeedBench
                 inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64, compiled,
             });
         }
+        var backbones = Backbones(a, data.ClassNames, batch, warmup, runs, inferIters);
         Args.WriteJson(outPath, new
         {
             engine = "Mien (TorchSharp)", nativeBFloat16 = CpuFeatures.HasNativeBFloat16, allocatorTuned = true, torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
-            batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results,
+            batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results, backbones,
         });
         return 0;
     }
@@ -151,6 +152,44 @@ internal static class SpeedBench
                 nn.functional.softmax(net.forward(xb), 1);
             }
         });
+    }
+
+    /// <summary>
+    /// Inference only, for the pretrained backbones (--backbones a,b --backbone-size 64): the model as `mien predict`
+    /// loads it (saved, loaded, compiled where the plan knows the layers), at batch 1 and batch N, on random grey faces
+    /// (speed does not depend on the pixels). Training them here would take hours; PyTorch's reference knows only the presets.
+    /// </summary>
+    private static List<object> Backbones(Args a, IReadOnlyList<string> classes, int batch, int warmup, int runs, int iters)
+    {
+        var names = a.Get("backbones", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        int size = a.Int("backbone-size", 64);
+        var results = new List<object>();
+        var pixels = new byte[batch * size * size];
+        new Random(42).NextBytes(pixels);
+        string dir = Path.Combine(Path.GetTempPath(), $"mien-bench-backbones-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (var name in names)
+            {
+                var spec = ModelZoo.GetSpec(name) with { InputSize = size };
+                var summary = ModelBuilder.Summarize(spec, classes.Count);
+                string saved = Path.Combine(dir, name + ".mien");
+                using (var fresh = EmotionModel.Create(spec, classes, 0.449f, 0.226f)) fresh.Save(saved);
+                using var model = EmotionModel.Load(saved);
+                Console.Error.WriteLine($"{name} at {size}x{size}: {summary.Parameters:N0} parameters, {summary.Flops / 1e6:F1} MFLOPs/face; inference...");
+                // Big backbones are slow: fewer calls per run so each stays within seconds.
+                int scaled = Math.Max(1, (int)(iters * Math.Min(1, 200e6 / summary.Flops)));
+                var b1 = ApiSpeed(model, pixels, 1, warmup, runs, scaled * 4);
+                var bN = ApiSpeed(model, pixels, batch, warmup, runs, scaled);
+                // Null: the inference plan does not know a layer (imported ONNX graphs), so the network runs as built, fp32.
+                string path = model.Precision?.ToString() ?? "Float32, uncompiled";
+                Console.Error.WriteLine($"{name}: batch 1 {b1.Median:F0}, batch {batch} {bN.Median:F0} faces/s ({path})");
+                results.Add(new { backbone = name, inputSize = size, parameters = summary.Parameters, flops = summary.Flops, precision = path, batch1 = b1, batchN = bN });
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+        return results;
     }
 
     /// <summary>Faces per second of the public API: grey bytes in, probabilities out (normalisation and copies included).</summary>

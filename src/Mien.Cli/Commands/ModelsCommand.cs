@@ -12,7 +12,7 @@ internal static class ModelsCommand
         var show = new Option<string?>("--show") { Description = "Print one preset's or backbone's JSON layer spec (a starting point for your own: mien models --show X > my.json; train --model my.json), its layers on stderr." };
         var names = new Option<bool>("--names") { Description = "Only the preset names (not the backbones), one per line (for scripts)." };
         var size = new Option<int?>("--image-size") { Description = "Size the backbones for this input side (48..224) instead of their default." };
-        var cmd = new Command("models", "List the model presets and TorchVision backbones with parameter counts and FLOPs per face.");
+        var cmd = new Command("models", "List the model presets and backbones (TorchVision, and ONNX-imported resnet18-cntk) with parameter counts and FLOPs per face.");
         cmd.Options.Add(classes); cmd.Options.Add(show); cmd.Options.Add(names); cmd.Options.Add(size);
         cmd.SetAction((r, ct) => CliErrors.Run(_ =>
         {
@@ -37,8 +37,12 @@ internal static class ModelsCommand
             // Each is built once to be counted (VGG's torchvision builder makes its 120 M-parameter classifier first): a few seconds.
             Console.WriteLine($"\n{"backbone",-20}{"input",6}{"parameters",13}{"MFLOPs/face",13}  description");
             foreach (var n in ModelZoo.BackboneNames) Row(n, Sized(ModelZoo.GetSpec(n), r.GetValue(size)), k);
+            // Imported from ONNX: needs the .onnx file of its NuGet package (restored by the build) to be listed.
+            foreach (var n in Mien.Models.Onnx.OnnxBackbones.Names)
+                if (Mien.Models.Onnx.OnnxBackbones.FindCntkResNet18() is not null) Row(n, Sized(ModelZoo.GetSpec(n), r.GetValue(size)), k);
+                else Console.WriteLine($"{n,-20} (ResNet18.onnx of NuGet Microsoft.ML.DnnImageFeaturizer.ResNet18 not found: run ./setup.sh)");
             Console.WriteLine("\n* default. Any of these, or a JSON layer spec file, can be passed to --model. Backbones take --image-size " +
-                              $"{Mien.Models.Backbones.MinInputSize}..{Mien.Models.Backbones.MaxInputSize} (inception_v3 75..) and pretrained torchvision weights with --weights; " +
+                              $"{Mien.Models.Backbones.MinInputSize}..{Mien.Models.Backbones.MaxInputSize} (inception_v3 75..) and pretrained weights with --weights (torchvision files; resnet18-cntk: --weights imagenet); " +
                               "their FLOPs are counted at the input size shown.");
             return 0;
         }, ct));

@@ -72,7 +72,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 Register($"n{index}_conv", conv);
                 _weights.Add((n.Inputs[1], conv.weight!, false));
                 if (bias) _weights.Add((n.Inputs[2], conv.bias!, false));
-                return get => [conv.forward(Pad(get(x), extra, 0))];
+                return get => [conv.call(Pad(get(x), extra, 0))];
             }
             case "BatchNormalization":
             {
@@ -83,7 +83,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 _weights.Add((n.Inputs[2], bn.bias!, false));
                 _weights.Add((n.Inputs[3], bn.running_mean!, false));
                 _weights.Add((n.Inputs[4], bn.running_var!, false));
-                return get => [bn.forward(get(x))];
+                return get => [bn.call(get(x))];
             }
             case "Gemm":
             {
@@ -97,7 +97,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 Register($"n{index}_linear", linear);
                 _weights.Add((n.Inputs[1], linear.weight!, !transB));
                 if (bias) _weights.Add((n.Inputs[2], linear.bias!, false));
-                return get => [linear.forward(get(x))];
+                return get => [linear.call(get(x))];
             }
             case "Relu": return get => [F.relu(get(x))];
             case "LeakyRelu": { double a = n.Floats.GetValueOrDefault("alpha", 0.01f); return get => [F.leaky_relu(get(x), a)]; }

@@ -18,7 +18,7 @@ public sealed class FreezeBody(int epochs) : ITrainingCallback
         if (context.Options.FreezeFeatures) return;
         foreach (var (name, p) in context.Network.named_parameters())
             if (!name.StartsWith(WeightTransfer.Classifier, StringComparison.Ordinal)) p.requires_grad_(!frozen);
-        if (context.Epoch == 1 && frozen) context.Say($"Epochs 1-{Epochs}: only the classifier trains (body frozen); then the whole network.");
+        if (context.Epoch == 1 && frozen) context.Say(Epochs == 1 ? "Epoch 1: only the classifier trains (body frozen); then the whole network." : $"Epochs 1-{Epochs}: only the classifier trains (body frozen); then the whole network.");
         else if (context.Epoch == Epochs + 1) context.Say($"Epoch {context.Epoch}: body unfrozen, the whole network trains.");
     }
 }
