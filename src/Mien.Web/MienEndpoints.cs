@@ -16,7 +16,8 @@ internal static partial class MienEndpoints
 {
     public const string InferencePolicy = "inference";
 
-    private static readonly string[] ImageTypes = ["image/png", "image/jpeg", "application/octet-stream", "application/x-www-form-urlencoded", "multipart/form-data", "application/json"];
+    // "*/*" first: the routing answers 415 to any content type not listed, and the body is sniffed, whatever its type.
+    private static readonly string[] ImageTypes = ["*/*", "image/png", "image/jpeg", "application/octet-stream", "application/x-www-form-urlencoded", "multipart/form-data", "application/json"];
 
     public static void MapMienEndpoints(this WebApplication app)
     {
