@@ -13,5 +13,5 @@ WORKDIR /app
 COPY --from=build /app .
 USER $APP_UID
 EXPOSE 5080
-HEALTHCHECK CMD ["dotnet", "Mien.Cli.dll", "--version"]
+# Probe /health/live and /health/ready from the orchestrator (the runtime image has no curl).
 ENTRYPOINT ["dotnet", "Mien.Cli.dll", "serve", "--urls", "http://0.0.0.0:5080"]
