@@ -14,6 +14,31 @@ public static class ImageDecoder
     /// <summary>Decodes to 8-bit BGR (or grey when the file is grey) for detection and drawing (caller disposes).</summary>
     public static Mat DecodeColor(byte[] bytes) => Decode(bytes, gray: false);
 
+    /// <summary>
+    /// Decodes to 8-bit BGR (or grey) with a pixel limit of the caller's (a service's, say) instead of the process-wide
+    /// one; the header is checked before decoding where the format tells its size.
+    /// </summary>
+    public static Mat DecodeColor(byte[] bytes, long maxPixels) => Decode(bytes, gray: false, maxPixels);
+
+    /// <summary>Width and height from the header of a PNG, JPEG, BMP, GIF or TIFF, without decoding; null when the header does not say.</summary>
+    public static (long Width, long Height)? ReadSize(ReadOnlySpan<byte> bytes) => ImageHeader.TryReadSize(bytes);
+
+    /// <summary>
+    /// The image format that the first bytes announce (png, jpeg, bmp, gif, tiff, webp), whatever a file name or a
+    /// Content-Type claims; null for anything else (text, an archive...).
+    /// </summary>
+    public static string? SniffFormat(ReadOnlySpan<byte> bytes)
+    {
+        var b = bytes;
+        if (b.Length >= 8 && b[..8].SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A })) return "png";
+        if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "jpeg";
+        if (b.Length >= 14 && b[0] == (byte)'B' && b[1] == (byte)'M') return "bmp";
+        if (b.Length >= 6 && (b[..6].SequenceEqual("GIF87a"u8) || b[..6].SequenceEqual("GIF89a"u8))) return "gif";
+        if (ImageHeader.IsTiff(b)) return "tiff";
+        if (b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8)) return "webp";
+        return null;
+    }
+
     /// <summary>Reads and decodes a file; errors name the file.</summary>
     public static Mat ReadColor(string path) => Read(path, gray: false);
 
@@ -35,14 +60,15 @@ public static class ImageDecoder
         catch (InvalidDataException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
     }
 
-    private static Mat Decode(byte[] bytes, bool gray)
+    private static Mat Decode(byte[] bytes, bool gray) => Decode(bytes, gray, ImageLimits.MaxPixels);
+
+    private static Mat Decode(byte[] bytes, bool gray, long max)
     {
         if (bytes.Length == 0) throw new InvalidDataException("empty file (0 bytes)");
         if (ImageHeader.TryReadSize(bytes) is { } size)
         {
-            long max = ImageLimits.MaxPixels;
             if (size.Width > max || size.Height > max || size.Width * size.Height > max)
-                throw new InvalidDataException($"image is {size.Width}x{size.Height}, over the {ImageLimits.MaxPixels:N0}-pixel limit");
+                throw new InvalidDataException($"image is {size.Width}x{size.Height}, over the {max:N0}-pixel limit");
             if (size.Width * size.Height == 0 && ImageHeader.IsTiff(bytes))
                 throw new InvalidDataException("TIFF without a readable ImageWidth/ImageLength in its first directory");
         }
@@ -54,10 +80,10 @@ public static class ImageDecoder
         try { raw = Cv2.ImDecode(bytes, ImreadModes.AnyColor | ImreadModes.AnyDepth); }
         catch (OpenCVException e) { throw new InvalidDataException($"not a decodable image ({e.Message})", e); }
         if (raw.Empty()) { raw.Dispose(); throw new InvalidDataException("not a decodable image (unknown format or corrupt data)"); }
-        if ((long)raw.Width * raw.Height > ImageLimits.MaxPixels)
+        if ((long)raw.Width * raw.Height > max)
         {
             raw.Dispose();
-            throw new InvalidDataException($"image is over the {ImageLimits.MaxPixels:N0}-pixel limit");
+            throw new InvalidDataException($"image is over the {max:N0}-pixel limit");
         }
         return To8Bit(raw, gray);
     }

@@ -18,6 +18,7 @@ public sealed class EmotionRecognizer : IDisposable
     private readonly IFaceDetector? _detector;
     private readonly FaceCropOptions _crop;
     private readonly EyeAligner? _aligner;
+    private readonly bool _ownsModel = true;
 
     /// <summary>A recognizer over a loaded model (it takes ownership of it).</summary>
     public EmotionRecognizer(EmotionModel model, RecognizerOptions? options = null)
@@ -37,6 +38,15 @@ public sealed class EmotionRecognizer : IDisposable
             throw;
         }
     }
+
+    // A variant shares its parent's model; only the parent releases it.
+    private EmotionRecognizer(EmotionModel model, RecognizerOptions options, bool ownsModel) : this(model, options) => _ownsModel = ownsModel;
+
+    /// <summary>
+    /// A recognizer over this one's model with other detection options (e.g. per HTTP request). It does not own the
+    /// model: dispose it before this one. The precision stays this recognizer's (the model is compiled once).
+    /// </summary>
+    public EmotionRecognizer WithOptions(RecognizerOptions options) => new(Model, options with { Precision = Options.Precision }, ownsModel: false);
 
     /// <summary>The model that classifies the faces.</summary>
     public EmotionModel Model { get; }
@@ -216,6 +226,6 @@ public sealed class EmotionRecognizer : IDisposable
     {
         _detector?.Dispose();
         _aligner?.Dispose();
-        Model.Dispose();
+        if (_ownsModel) Model.Dispose();
     }
 }
