@@ -10,12 +10,8 @@ namespace Mien.Tests.Training;
 /// <summary>Fine-tuning as callbacks and options: a frozen body for the first epochs, discriminative learning rates, frozen batch-norm statistics.</summary>
 public class FineTuningTests
 {
-    private static readonly FaceDataset Ck = DatasetLoader.Load(TestData.CkPlusZip, new DatasetLoadOptions { Limit = 160 });
-    private static readonly ModelSpec Tiny = ModelSpec.FromJson("""
-        { "name": "test-tiny", "input_size": 48, "layers": [
-          { "type": "conv2d", "filters": 8, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
-          { "type": "conv2d", "filters": 8, "activation": "relu" }, { "type": "global_avg_pool" } ] }
-        """);
+    private static FaceDataset Ck => SmallTraining.Ck;
+    private static ModelSpec Tiny => SmallTraining.Tiny;
 
     /// <summary>Copies of the body's and the classifier's weights at the end of every epoch, and each group's learning rate mid-epoch.</summary>
     private sealed class Snapshots : ITrainingCallback

@@ -8,12 +8,8 @@ namespace Mien.Tests.Training;
 /// <summary>A callback is one class plus one AddCallback: it sees the loop, can change the optimizer, and can stop training.</summary>
 public class TrainingCallbackTests
 {
-    private static readonly FaceDataset Ck = DatasetLoader.Load(TestData.CkPlusZip, new DatasetLoadOptions { Limit = 240 });
-    private static readonly ModelSpec Tiny = ModelSpec.FromJson("""
-        { "name": "test-tiny", "input_size": 48, "layers": [
-          { "type": "conv2d", "filters": 8, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
-          { "type": "global_avg_pool" } ] }
-        """);
+    private static FaceDataset Ck => SmallTraining.Ck;
+    private static ModelSpec Tiny => SmallTraining.Tiny;
 
     /// <summary>A user's callback: records what it saw, halves the learning rate of every group, stops after two epochs.</summary>
     private sealed class StopAfterTwo : ITrainingCallback
