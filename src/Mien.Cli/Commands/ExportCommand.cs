@@ -13,7 +13,7 @@ internal static class ExportCommand
         var model = new Argument<string?>("MODEL") { Description = "A trained .mien model file (default: the bundled model).", Arity = ArgumentArity.ZeroOrOne };
         var onnx = new Option<string?>("--onnx") { Description = "Write an ONNX model (opset 17) here: input 'pixels' N x 1 x S x S grey 0..255, outputs 'logits' and 'probabilities'. See docs/ONNX.md." };
         var pytorch = new Option<string?>("--pytorch") { Description = "Write the network's PyTorch state dict here (e.g. model.pt) and its metadata and spec beside it (model.json); docs/mien_pytorch.py loads them." };
-        var cmd = new Command("export", "Export a model to ONNX (--onnx out.onnx) and/or PyTorch (--pytorch out.pt), with batch norm folded, dropout removed and the normalisation inside.");
+        var cmd = new Command("export", "Export a model for other runtimes: ONNX (--onnx out.onnx; batch norm folded, dropout removed, normalisation and temperature in the graph) and/or a PyTorch state dict (--pytorch out.pt).");
         cmd.Arguments.Add(model); cmd.Options.Add(onnx); cmd.Options.Add(pytorch);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
