@@ -18,6 +18,7 @@ public sealed class EmotionRecognizer : IDisposable
     private readonly IFaceDetector? _detector;
     private readonly FaceCropOptions _crop;
     private readonly EyeAligner? _aligner;
+    private readonly Models.Onnx.OnnxPredictor? _onnx;
 
     /// <summary>A recognizer over a loaded model (it takes ownership of it).</summary>
     public EmotionRecognizer(EmotionModel model, RecognizerOptions? options = null)
@@ -30,10 +31,12 @@ public sealed class EmotionRecognizer : IDisposable
         try
         {
             _aligner = Options.DetectFaces && Options.AlignEyes ? new EyeAligner(Options.Detector.CascadeDirectory) : null;
+            _onnx = Options.Backend == InferenceBackend.Onnx ? new Models.Onnx.OnnxPredictor(model) : null;
         }
         catch
         {
             _detector?.Dispose();
+            _aligner?.Dispose();
             throw;
         }
     }
@@ -68,7 +71,7 @@ public sealed class EmotionRecognizer : IDisposable
     {
         var boxes = DetectFaces(image, out var found);
         var crops = Crop(image, boxes);
-        var probs = Model.PredictProbabilities(crops, boxes.Count, Options.FlipAverage);
+        var probs = Probabilities(crops, boxes.Count, Options.FlipAverage);
         return new ImagePrediction(source, image.Width, image.Height, boxes.Select((b, i) => ToFace(b, probs[i], found)).ToList());
     }
 
@@ -106,7 +109,7 @@ public sealed class EmotionRecognizer : IDisposable
 
         List<ImagePrediction> Flush()
         {
-            var probs = Model.PredictProbabilities(crops.ToArray(), faces, Options.FlipAverage);
+            var probs = Probabilities(crops.ToArray(), faces, Options.FlipAverage);
             var results = new List<ImagePrediction>(pending.Count);
             int k = 0;
             foreach (var p in pending)
@@ -122,7 +125,7 @@ public sealed class EmotionRecognizer : IDisposable
     /// <summary>Classifies the whole image as one already-cropped face, whatever the detection setting.</summary>
     public ImagePrediction PredictWholeImage(Mat image, string source = "image")
     {
-        var probs = Model.PredictProbabilities(FacePreprocessor.Whole(image, Model.InputSize), 1, Options.FlipAverage);
+        var probs = Probabilities(FacePreprocessor.Whole(image, Model.InputSize), 1, Options.FlipAverage);
         return new ImagePrediction(source, image.Width, image.Height, [ToFace(new FaceBox(0, 0, image.Width, image.Height, 1), probs[0], FaceSource.WholeImage)]);
     }
 
@@ -199,7 +202,7 @@ public sealed class EmotionRecognizer : IDisposable
     /// <summary>Classifies already-cropped grey faces (count x size x size bytes).</summary>
     public IReadOnlyList<FacePrediction> PredictCrops(ReadOnlySpan<byte> faces, int count)
     {
-        var probs = Model.PredictProbabilities(faces, count, Options.FlipAverage);
+        var probs = Probabilities(faces, count, Options.FlipAverage);
         return probs.Select(p => ToFace(new FaceBox(0, 0, Model.InputSize, Model.InputSize, 1), p, FaceSource.WholeImage)).ToList();
     }
 
@@ -211,9 +214,13 @@ public sealed class EmotionRecognizer : IDisposable
         return new FacePrediction(box, ClassNames[best], p[best], dict, found);
     }
 
+    private float[][] Probabilities(ReadOnlySpan<byte> faces, int count, bool flipAverage) =>
+        _onnx is { } onnx ? onnx.PredictProbabilities(faces, count, flipAverage) : Model.PredictProbabilities(faces, count, flipAverage);
+
     /// <summary>Releases the model and the detector.</summary>
     public void Dispose()
     {
+        _onnx?.Dispose();
         _detector?.Dispose();
         _aligner?.Dispose();
         Model.Dispose();

@@ -259,6 +259,10 @@ public class OnnxExportTests(ITestOutputHelper output)
         var (dirExit, _, dirErr) = CliRunner.Run("export", "--onnx", tmp.Path);
         Assert.Equal(1, dirExit);
         Assert.Contains("is a folder", dirErr);
+
+        var (predictExit, predicted, predictErr) = CliRunner.Run("predict", TestData.Shared("photos/astronaut.png"), "--backend", "onnx", "--format", "jsonl");
+        Assert.True(predictExit == 0, predictErr);
+        Assert.Contains("happy", predicted);
     }
 
     [Fact]
@@ -290,5 +294,51 @@ public class OnnxExportTests(ITestOutputHelper output)
         float diff = MaxDiff(expected, python);
         output.WriteLine($"PyTorch (python3 {stderr.Length} bytes stderr): max |p_libtorch - p_pytorch| = {diff:E2}");
         Assert.True(diff <= 1e-4f, $"max probability difference {diff}");
+    }
+
+    [Fact]
+    public void The_onnx_backend_recognizer_gives_the_torch_backends_probabilities_with_and_without_flip_averaging()
+    {
+        var faces = Faces(16);
+        foreach (bool flip in new[] { false, true })
+        {
+            var options = new RecognizerOptions { DetectFaces = false, FlipAverage = flip, Precision = InferencePrecision.Float32 };
+            using var torchRec = EmotionRecognizer.LoadDefault(options);
+            using var onnxRec = EmotionRecognizer.LoadDefault(options with { Backend = InferenceBackend.Onnx });
+            var expected = torchRec.Model.PredictProbabilities(faces, 16, flip);
+            var viaRecognizer = onnxRec.PredictCrops(faces, 16).Select(f => onnxRec.ClassNames.Select(c => f.Probabilities[c]).ToArray()).ToArray();
+            float diff = MaxDiff(expected, viaRecognizer);
+            output.WriteLine($"flip {flip}: max |p_torch - p_onnx backend| = {diff:E2}");
+            Assert.True(diff <= 1e-4f, $"flip {flip}: {diff}");
+        }
+        // Concurrent callers share one session.
+        using var shared = EmotionRecognizer.LoadDefault(new RecognizerOptions { DetectFaces = false, Backend = InferenceBackend.Onnx });
+        var single = shared.PredictCrops(faces, 16).Select(f => f.Emotion).ToArray();
+        Parallel.For(0, 8, _ => Assert.Equal(single, shared.PredictCrops(faces, 16).Select(f => f.Emotion).ToArray()));
+    }
+
+    /// <summary>Faces/s of each engine at batch 1 and 64 (printed for docs/BENCHMARKS.md; ~10 s, no assertion on speed).</summary>
+    [Fact]
+    public void Libtorch_and_onnx_runtime_speeds_are_measured_on_the_bundled_model()
+    {
+        using var bf16 = DefaultModel.Load(InferencePrecision.Auto);
+        using var fp32 = DefaultModel.Load(InferencePrecision.Float32);
+        using var onnx = new OnnxPredictor(fp32);
+        var faces = Faces(64);
+        foreach (int batch in new[] { 1, 64 })
+        {
+            var x = faces.AsSpan(0, batch * 48 * 48).ToArray();
+            double Rate(Func<byte[], int, float[][]> predict)
+            {
+                for (int i = 0; i < 3; i++) predict(x, batch); // warm-up (the plan compiles at the first call)
+                var sw = Stopwatch.StartNew();
+                int runs = 0;
+                while (sw.Elapsed.TotalSeconds < 1.5) { predict(x, batch); runs++; }
+                return runs * batch / sw.Elapsed.TotalSeconds;
+            }
+            double a = Rate((p, n) => bf16.PredictProbabilities(p, n)), b = Rate((p, n) => fp32.PredictProbabilities(p, n)), c = Rate((p, n) => onnx.PredictProbabilities(p, n));
+            output.WriteLine($"batch {batch}: LibTorch {bf16.Precision} {a:F0} faces/s, LibTorch {fp32.Precision} {b:F0} faces/s, ONNX Runtime float32 {c:F0} faces/s");
+            Assert.True(a > 0 && b > 0 && c > 0);
+        }
     }
 }
