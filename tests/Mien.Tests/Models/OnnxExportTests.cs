@@ -205,6 +205,8 @@ public class OnnxExportTests(ITestOutputHelper output)
     [Theory]
     [InlineData("resnet18")]
     [InlineData("mobilenet_v2")]
+    [InlineData("resnet50")]  // bottleneck blocks
+    [InlineData("vgg16_bn")]  // batch norm folded inside torchvision's own Sequential
     public void A_torchvision_backbone_exports_and_matches_libtorch(string backbone)
     {
         using var model = RandomModel(ModelZoo.GetSpec(backbone), temperature: 1);
