@@ -19,6 +19,8 @@ public sealed class EmotionRecognizer : IDisposable
     private readonly FaceCropOptions _crop;
     private readonly EyeAligner? _aligner;
     private readonly bool _ownsModel = true;
+    private readonly Models.Onnx.OnnxPredictor? _onnx;
+    private readonly bool _ownsOnnx = true;
 
     /// <summary>A recognizer over a loaded model (it takes ownership of it).</summary>
     public EmotionRecognizer(EmotionModel model, RecognizerOptions? options = null)
@@ -31,22 +33,30 @@ public sealed class EmotionRecognizer : IDisposable
         try
         {
             _aligner = Options.DetectFaces && Options.AlignEyes ? new EyeAligner(Options.Detector.CascadeDirectory) : null;
+            _onnx = Options.Backend == InferenceBackend.Onnx ? new Models.Onnx.OnnxPredictor(model) : null;
         }
         catch
         {
             _detector?.Dispose();
+            _aligner?.Dispose();
             throw;
         }
     }
 
-    // A variant shares its parent's model; only the parent releases it.
-    private EmotionRecognizer(EmotionModel model, RecognizerOptions options, bool ownsModel) : this(model, options) => _ownsModel = ownsModel;
+    // A variant shares its parent's model and ONNX session (built without one of its own); only the parent releases them.
+    private EmotionRecognizer(EmotionRecognizer parent, RecognizerOptions options) : this(parent.Model, options with { Backend = InferenceBackend.Torch })
+    {
+        _ownsModel = false;
+        _ownsOnnx = false;
+        _onnx = parent._onnx;
+        Options = options;
+    }
 
     /// <summary>
     /// A recognizer over this one's model with other detection options (e.g. per HTTP request). It does not own the
     /// model: dispose it before this one. The precision stays this recognizer's (the model is compiled once).
     /// </summary>
-    public EmotionRecognizer WithOptions(RecognizerOptions options) => new(Model, options with { Precision = Options.Precision }, ownsModel: false);
+    public EmotionRecognizer WithOptions(RecognizerOptions options) => new(this, options with { Precision = Options.Precision, Backend = Options.Backend });
 
     /// <summary>The model that classifies the faces.</summary>
     public EmotionModel Model { get; }
@@ -78,7 +88,7 @@ public sealed class EmotionRecognizer : IDisposable
     {
         var boxes = DetectFaces(image, out var found);
         var crops = Crop(image, boxes);
-        var probs = Model.PredictProbabilities(crops, boxes.Count, Options.FlipAverage);
+        var probs = Probabilities(crops, boxes.Count, Options.FlipAverage);
         return new ImagePrediction(source, image.Width, image.Height, boxes.Select((b, i) => ToFace(b, probs[i], found)).ToList());
     }
 
@@ -116,7 +126,7 @@ public sealed class EmotionRecognizer : IDisposable
 
         List<ImagePrediction> Flush()
         {
-            var probs = Model.PredictProbabilities(crops.ToArray(), faces, Options.FlipAverage);
+            var probs = Probabilities(crops.ToArray(), faces, Options.FlipAverage);
             var results = new List<ImagePrediction>(pending.Count);
             int k = 0;
             foreach (var p in pending)
@@ -132,7 +142,7 @@ public sealed class EmotionRecognizer : IDisposable
     /// <summary>Classifies the whole image as one already-cropped face, whatever the detection setting.</summary>
     public ImagePrediction PredictWholeImage(Mat image, string source = "image")
     {
-        var probs = Model.PredictProbabilities(FacePreprocessor.Whole(image, Model.InputSize), 1, Options.FlipAverage);
+        var probs = Probabilities(FacePreprocessor.Whole(image, Model.InputSize), 1, Options.FlipAverage);
         return new ImagePrediction(source, image.Width, image.Height, [ToFace(new FaceBox(0, 0, image.Width, image.Height, 1), probs[0], FaceSource.WholeImage)]);
     }
 
@@ -209,7 +219,7 @@ public sealed class EmotionRecognizer : IDisposable
     /// <summary>Classifies already-cropped grey faces (count x size x size bytes).</summary>
     public IReadOnlyList<FacePrediction> PredictCrops(ReadOnlySpan<byte> faces, int count)
     {
-        var probs = Model.PredictProbabilities(faces, count, Options.FlipAverage);
+        var probs = Probabilities(faces, count, Options.FlipAverage);
         return probs.Select(p => ToFace(new FaceBox(0, 0, Model.InputSize, Model.InputSize, 1), p, FaceSource.WholeImage)).ToList();
     }
 
@@ -221,9 +231,13 @@ public sealed class EmotionRecognizer : IDisposable
         return new FacePrediction(box, ClassNames[best], p[best], dict, found);
     }
 
+    private float[][] Probabilities(ReadOnlySpan<byte> faces, int count, bool flipAverage) =>
+        _onnx is { } onnx ? onnx.PredictProbabilities(faces, count, flipAverage) : Model.PredictProbabilities(faces, count, flipAverage);
+
     /// <summary>Releases the model and the detector.</summary>
     public void Dispose()
     {
+        if (_ownsOnnx) _onnx?.Dispose();
         _detector?.Dispose();
         _aligner?.Dispose();
         if (_ownsModel) Model.Dispose();

@@ -37,4 +37,10 @@ public sealed record RecognizerOptions
     /// reads the model (Auto: bfloat16 where the CPU has native support). A model passed in keeps its own.
     /// </summary>
     public InferencePrecision Precision { get; init; }
+
+    /// <summary>
+    /// The engine the network runs on: LibTorch (default) or ONNX Runtime (the model exported in memory at load,
+    /// float32; <see cref="Precision"/> then only affects how the weights are read).
+    /// </summary>
+    public InferenceBackend Backend { get; init; }
 }

@@ -14,6 +14,8 @@ internal sealed class Subsample : nn.Module<Tensor, Tensor>
 
     public Subsample(long stride) : base($"subsample{stride}") => _stride = stride;
 
+    internal long Stride => _stride;
+
     public override Tensor forward(Tensor x) =>
         x[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(null, null, _stride), TensorIndex.Slice(null, null, _stride)];
 }

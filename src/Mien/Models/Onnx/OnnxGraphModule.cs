@@ -33,6 +33,9 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         _lastUse = _names.Select(n => last[n]).ToArray();
     }
 
+    /// <summary>The topology it runs (for the ONNX exporter).</summary>
+    public OnnxGraphSpec Graph => _graph;
+
     /// <summary>Initializer names the module's weights come from, with the tensor each fills.</summary>
     public IReadOnlyList<(string Initializer, Tensor Target, bool Transpose)> Weights => _weights;
 
