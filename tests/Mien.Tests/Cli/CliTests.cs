@@ -81,7 +81,7 @@ public class CliTests
     [Fact]
     public void Help_is_available_on_every_command()
     {
-        foreach (var cmd in new[] { "info", "models", "train", "evaluate", "calibrate", "cv", "predict", "explain", "video" })
+        foreach (var cmd in new[] { "info", "models", "train", "evaluate", "calibrate", "cv", "predict", "explain", "video", "export", "serve" })
         {
             var (exit, output, _) = CliRunner.Run(cmd, "--help");
             Assert.Equal(0, exit);
