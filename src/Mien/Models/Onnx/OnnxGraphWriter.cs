@@ -216,24 +216,9 @@ internal sealed class OnnxGraphWriter
         .. ceil ? [Int("ceil_mode", 1)] : Array.Empty<AttributeProto>(),
     ];
 
-    private static (Tensor Scale, Tensor Shift) Affine(BatchNorm bn)
-    {
-        var scale = torch.rsqrt(bn.running_var! + bn.eps);
-        if (bn.weight is { } gamma) scale *= gamma.detach();
-        var shift = -bn.running_mean! * scale;
-        if (bn.bias is { } beta) shift += beta.detach();
-        return (scale, shift);
-    }
+    private static (Tensor Scale, Tensor Shift) Affine(BatchNorm bn) => BatchNormFolding.Affine(bn);
 
-    /// <summary>y = bn(W x + b) rewritten as W' x + b' (as <see cref="InferencePlan"/> does).</summary>
-    private static (Tensor W, Tensor B) Fold(Tensor w, Tensor b, BatchNorm bn)
-    {
-        var (scale, shift) = Affine(bn);
-        var shape = new long[w.dim()];
-        Array.Fill(shape, 1L);
-        shape[0] = -1;
-        return (w * scale.reshape(shape), b * scale + shift);
-    }
+    private static (Tensor W, Tensor B) Fold(Tensor w, Tensor b, BatchNorm bn) => BatchNormFolding.Fold(w, b, bn);
 
     private string Unique(string name)
     {
