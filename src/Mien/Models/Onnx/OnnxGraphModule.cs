@@ -18,19 +18,18 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     private readonly OnnxGraphSpec _graph;
     private readonly List<Func<Func<string, Tensor>, Tensor[]>> _steps = [];
     private readonly List<(string Initializer, Tensor Target, bool Transpose)> _weights = [];
-    private readonly int[] _lastUse;
-    private readonly List<string> _names = [];
+    // Per node, the tensors no later node reads: dropped after it, so a forward holds only the live ones.
+    private readonly List<string>[] _dropAfter;
 
     public OnnxGraphModule(OnnxGraphSpec graph, string origin) : base("onnx_graph")
     {
         _graph = graph;
         for (int i = 0; i < graph.Nodes.Count; i++) _steps.Add(Build(graph.Nodes[i], i, $"{origin}: ONNX node {i} ({graph.Nodes[i].Op})"));
         RegisterComponents();
-        // Intermediate tensors are dropped after their last reader, so a forward holds only the live ones.
         var last = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < graph.Nodes.Count; i++) foreach (var x in graph.Nodes[i].Inputs) last[x] = i;
-        _names.AddRange(last.Keys);
-        _lastUse = _names.Select(n => last[n]).ToArray();
+        _dropAfter = graph.Nodes.Select(_ => new List<string>()).ToArray();
+        foreach (var (name, i) in last) if (name != graph.Output) _dropAfter[i].Add(name);
     }
 
     /// <summary>The topology it runs (for the ONNX exporter).</summary>
@@ -49,8 +48,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             var outputs = _steps[i](Get);
             var node = _graph.Nodes[i];
             for (int k = 0; k < outputs.Length && k < node.Outputs.Count; k++) values[node.Outputs[k]] = outputs[k];
-            for (int j = 0; j < _names.Count; j++)
-                if (_lastUse[j] == i && _names[j] != _graph.Output) values.Remove(_names[j]);
+            foreach (var name in _dropAfter[i]) values.Remove(name);
         }
         return Get(_graph.Output);
     }
