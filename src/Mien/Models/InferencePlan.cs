@@ -19,6 +19,8 @@ internal sealed class InferencePlan : IDisposable
 {
     private readonly Func<Tensor, Tensor>[] _steps;
     private readonly List<Tensor> _owned = [];
+    // Held for the plan's lifetime: an implicit alpha = 1 Scalar per add could be finalized mid-call (see BatchNormFolding).
+    private readonly Scalar _one = 1.0.ToScalar();
     private readonly ScalarType _dtype;
 
     private InferencePlan(nn.Module network, InferencePrecision precision)
@@ -98,7 +100,7 @@ internal sealed class InferencePlan : IDisposable
                     long[] shape = bn is BatchNorm1d ? [1, -1] : [1, -1, 1, 1];
                     scale = Keep(scale.to(_dtype).reshape(shape));
                     shift = Keep(shift.to(_dtype).reshape(shape));
-                    steps.Add(t => t * scale + shift);
+                    steps.Add(t => t.mul(scale).add(shift, _one));
                     break;
                 }
                 case ReLU or LeakyReLU when next is MaxPool2d pool:
@@ -150,5 +152,6 @@ internal sealed class InferencePlan : IDisposable
     {
         foreach (var t in _owned) t.Dispose();
         _owned.Clear();
+        _one.Dispose();
     }
 }
