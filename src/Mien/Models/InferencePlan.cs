@@ -115,21 +115,59 @@ internal sealed class InferencePlan : IDisposable
                 {
                     var main = Compile([r.Main]);
                     var shortcut = Compile([r.Shortcut]);
-                    steps.Add(t => Run(main, t) + Run(shortcut, t));
+                    steps.Add(t => Run(main, t).add(Run(shortcut, t), _one));
                     break;
                 }
-                case ReLU or LeakyReLU or ELU or GELU or SELU or SiLU or Tanh or Sigmoid
+                case ReLU or ReLU6 or LeakyReLU or ELU or GELU or SELU or SiLU or Tanh or Sigmoid or Hardtanh
                     or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or TorchSharp.Modules.Flatten or Subsample or GreyToRgb:
                 {
                     var layer = (nn.Module<Tensor, Tensor>)m;
                     steps.Add(layer.forward);
                     break;
                 }
+                case Onnx.OnnxGraphModule g:
+                    steps.Add(g.Compile(_dtype, Keep));
+                    break;
                 default:
-                    throw new NotSupportedException($"Layer type {m.GetType().Name} is not compiled.");
+                    steps.Add(TorchvisionBlock(m));
+                    break;
             }
         }
         return steps;
+    }
+
+    /// <summary>
+    /// The residual units of torchvision's trunks, whose forward is code rather than a sequence of children: compiled
+    /// from their children in forward's order, as the ONNX exporter writes them.
+    /// </summary>
+    private Func<Tensor, Tensor> TorchvisionBlock(nn.Module m)
+    {
+        var children = m.named_children().ToDictionary(c => c.name, c => (nn.Module)c.module, StringComparer.Ordinal);
+        nn.Module Child(string name) => children.TryGetValue(name, out var c) ? c
+            : throw new NotSupportedException($"{m.GetType().Name} has no child '{name}'; this TorchVision version is not compiled.");
+        string typeName = m.GetType().FullName ?? m.GetType().Name;
+        switch (typeName)
+        {
+            case "TorchSharp.Modules.ResNet+BasicBlock":
+            case "TorchSharp.Modules.ResNet+Bottleneck":
+            {
+                string[] order = typeName.EndsWith("BasicBlock", StringComparison.Ordinal)
+                    ? ["conv1", "bn1", "relu1", "conv2", "bn2"]
+                    : ["conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3"];
+                var main = Compile(order.Select(Child));
+                var downsample = children.ContainsKey("downsample") ? Compile([Child("downsample")]) : null;
+                return t => nn.functional.relu(Run(main, t).add(downsample is null ? t : Run(downsample, t), _one));
+            }
+            case "TorchSharp.Modules.MobileNetV2+InvertedResidual":
+            {
+                var main = Compile([Child("conv")]);
+                var field = m.GetType().GetField("use_res_connect", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
+                    ?? throw new NotSupportedException("This TorchVision version's InvertedResidual is not compiled.");
+                return (bool)field.GetValue(m)! ? t => Run(main, t).add(t, _one) : t => Run(main, t);
+            }
+            default:
+                throw new NotSupportedException($"Layer type {m.GetType().Name} is not compiled.");
+        }
     }
 
     private static Tensor Run(List<Func<Tensor, Tensor>> steps, Tensor t)

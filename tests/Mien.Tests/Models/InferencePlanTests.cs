@@ -12,7 +12,7 @@ public class InferencePlanTests
     private static readonly string[] Classes = ["anger", "disgust", "fear", "happy", "sadness", "surprise", "neutral"];
 
     /// <summary>A model of the preset with non-trivial batch-norm statistics (fresh ones would make folding a no-op), saved to a file.</summary>
-    private static string SavedModel(TempDir tmp, string preset, out float[][] live, byte[] pixels, int count)
+    private static string SavedModel(TempDir tmp, string preset, out float[][] live, out byte[] pixels, int count)
     {
         torch.manual_seed(7);
         using var model = EmotionModel.Create(ModelZoo.GetSpec(preset), Classes, 0.5f, 0.25f);
@@ -27,15 +27,16 @@ public class InferencePlanTests
                 if (name.EndsWith("_bn.bias", StringComparison.Ordinal)) p.copy_(torch.randn(p.shape) * 0.1);
         }
         model.Network.eval();
+        pixels = RandomFaces(count, 5, model.Metadata.InputSize);
         live = model.PredictProbabilities(pixels, count);
         string path = tmp[preset + ".mien"];
         model.Save(path);
         return path;
     }
 
-    private static byte[] RandomFaces(int count, int seed)
+    private static byte[] RandomFaces(int count, int seed, int side = 48)
     {
-        var pixels = new byte[count * 48 * 48];
+        var pixels = new byte[count * side * side];
         new Random(seed).NextBytes(pixels);
         return pixels;
     }
@@ -46,8 +47,7 @@ public class InferencePlanTests
     public void The_compiled_model_computes_what_the_live_network_computes(string preset, InferencePrecision precision, double tolerance)
     {
         using var tmp = TestData.NewTempDir();
-        var pixels = RandomFaces(16, 5);
-        string path = SavedModel(tmp, preset, out var live, pixels, 16);
+        string path = SavedModel(tmp, preset, out var live, out var pixels, 16);
         using var loaded = EmotionModel.Load(path, precision);
         Assert.Equal(precision, loaded.Precision); // compiled, not the fallback to the plain network
         var compiled = loaded.PredictProbabilities(pixels, 16);
@@ -59,6 +59,19 @@ public class InferencePlanTests
         }
         Assert.True(worst < tolerance, $"{preset} {precision}: probabilities differ from the live network's by up to {worst:G3}");
     }
+
+    /// <summary>Backbones take the same fast path: torchvision's residual units and the imported ONNX graph compile too.</summary>
+    [Theory]
+    [InlineData("resnet18", InferencePrecision.Float32, 1e-4)]
+    [InlineData("resnet18", InferencePrecision.BFloat16, 0.05)]
+    [InlineData("resnet50", InferencePrecision.Float32, 1e-4)]
+    [InlineData("mobilenet_v2", InferencePrecision.Float32, 1e-4)]
+    [InlineData("mobilenet_v2", InferencePrecision.BFloat16, 0.05)]
+    [InlineData("vgg16_bn", InferencePrecision.Float32, 1e-4)]
+    [InlineData("resnet18-cntk", InferencePrecision.Float32, 1e-4)]
+    [InlineData("resnet18-cntk", InferencePrecision.BFloat16, 0.05)]
+    public void A_compiled_backbone_computes_what_the_live_network_computes(string backbone, InferencePrecision precision, double tolerance) =>
+        The_compiled_model_computes_what_the_live_network_computes(backbone, precision, tolerance);
 
     [Fact]
     public void The_bundled_model_gives_the_same_answers_in_bfloat16_on_real_faces()

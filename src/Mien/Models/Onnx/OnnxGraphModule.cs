@@ -20,6 +20,9 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     private readonly List<(string Initializer, Tensor Target, bool Transpose)> _weights = [];
     // Per node, the tensors no later node reads: dropped after it, so a forward holds only the live ones.
     private readonly List<string>[] _dropAfter;
+    // The layer each Conv / BatchNormalization / Gemm node became, and a Conv's asymmetric extra padding (for Compile).
+    private readonly Dictionary<int, nn.Module> _layers = [];
+    private readonly Dictionary<int, long[]> _extraPads = [];
 
     public OnnxGraphModule(OnnxGraphSpec graph, string origin) : base("onnx_graph")
     {
@@ -53,6 +56,80 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         return Get(_graph.Output);
     }
 
+    /// <summary>
+    /// The graph for the inference plan: each BatchNormalization that only reads a Conv folded into it, weights in
+    /// <paramref name="dtype"/>, activations channels-last; the other operators run as in forward. A snapshot of the
+    /// weights; <paramref name="keep"/> takes ownership of the tensors it makes.
+    /// </summary>
+    internal Func<Tensor, Tensor> Compile(ScalarType dtype, Func<Tensor, Tensor> keep)
+    {
+        var nodes = _graph.Nodes;
+        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var n in nodes) foreach (var x in n.Inputs) readers[x] = readers.GetValueOrDefault(x) + 1;
+        var steps = new List<(Func<Func<string, Tensor>, Tensor[]> Run, List<string> Outputs, List<string> Drop)>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var n = nodes[i];
+            string x = n.Inputs[0];
+            var drop = new List<string>(_dropAfter[i]);
+            switch (_layers.GetValueOrDefault(i))
+            {
+                case Conv2d conv:
+                {
+                    var extra = _extraPads[i];
+                    var w = conv.weight!.detach().clone();
+                    var b = conv.bias?.detach().clone() ?? torch.zeros(conv.out_channels);
+                    var outputs = n.Outputs;
+                    if (i + 1 < nodes.Count && _layers.GetValueOrDefault(i + 1) is BatchNorm2d bn && nodes[i + 1].Inputs[0] == n.Outputs[0]
+                        && readers.GetValueOrDefault(n.Outputs[0]) == 1 && n.Outputs[0] != _graph.Output)
+                    {
+                        (w, b) = BatchNormFolding.Fold(w, b, bn);
+                        outputs = nodes[++i].Outputs;
+                        drop.AddRange(_dropAfter[i]);
+                        drop.Remove(n.Outputs[0]);
+                    }
+                    w = keep(MemoryLayout.ChannelsLast(w.to(dtype)));
+                    b = keep(b.to(dtype));
+                    long[] stride = conv.stride, padding = conv.padding!, dilation = conv.dilation;
+                    long groups = conv.groups;
+                    steps.Add((get => [MemoryLayout.ChannelsLast(F.conv2d(Pad(get(x), extra, 0), w, b, stride, padding, dilation, groups))], outputs, drop));
+                    break;
+                }
+                case BatchNorm2d bn:
+                {
+                    var (scale, shift) = BatchNormFolding.Affine(bn);
+                    scale = keep(scale.to(dtype).reshape(1, -1, 1, 1));
+                    shift = keep(shift.to(dtype).reshape(1, -1, 1, 1));
+                    var one = 1.0.ToScalar(); // held by the closure for the plan's life (see BatchNormFolding)
+                    steps.Add((get => [torch.addcmul(shift, get(x), scale, one)], n.Outputs, drop));
+                    break;
+                }
+                case Linear linear:
+                {
+                    var w = keep(linear.weight!.detach().to(dtype));
+                    var b = linear.bias is { } bias ? keep(bias.detach().to(dtype)) : null;
+                    steps.Add((get => [F.linear(get(x), w, b)], n.Outputs, drop));
+                    break;
+                }
+                default:
+                    steps.Add((_steps[i], n.Outputs, drop));
+                    break;
+            }
+        }
+        return input =>
+        {
+            var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [_graph.Input] = input };
+            Tensor Get(string name) => values[name];
+            foreach (var (run, outputs, drop) in steps)
+            {
+                var results = run(Get);
+                for (int k = 0; k < results.Length && k < outputs.Count; k++) values[outputs[k]] = results[k];
+                foreach (var name in drop) values.Remove(name);
+            }
+            return values[_graph.Output];
+        };
+    }
+
     private Func<Func<string, Tensor>, Tensor[]> Build(OnnxNodeSpec n, int index, string at)
     {
         string x = n.Inputs.Count > 0 ? n.Inputs[0] : throw new ModelFormatException($"{at}: no input.");
@@ -71,6 +148,8 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 var conv = nn.Conv2d(w[1] * groups, w[0], (w[2], w[3]), stride: (stride[0], stride[1]), padding: (pads[0], pads[1]),
                     dilation: (dilation[0], dilation[1]), groups: groups, bias: bias);
                 Register($"n{index}_conv", conv);
+                _layers[index] = conv;
+                _extraPads[index] = extra;
                 _weights.Add((n.Inputs[1], conv.weight!, false));
                 if (bias) _weights.Add((n.Inputs[2], conv.bias!, false));
                 return get => [conv.call(Pad(get(x), extra, 0))];
@@ -80,6 +159,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 long c = Shape(n, 1, at)[0];
                 var bn = nn.BatchNorm2d(c, eps: n.Floats.GetValueOrDefault("epsilon", 1e-5f));
                 Register($"n{index}_bn", bn);
+                _layers[index] = bn;
                 _weights.Add((n.Inputs[1], bn.weight!, false));
                 _weights.Add((n.Inputs[2], bn.bias!, false));
                 _weights.Add((n.Inputs[3], bn.running_mean!, false));
@@ -96,6 +176,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
                 bool bias = n.Inputs.Count > 2 && n.Inputs[2].Length > 0;
                 var linear = nn.Linear(inF, outF, hasBias: bias);
                 Register($"n{index}_linear", linear);
+                _layers[index] = linear;
                 _weights.Add((n.Inputs[1], linear.weight!, !transB));
                 if (bias) _weights.Add((n.Inputs[2], linear.bias!, false));
                 return get => [linear.call(get(x))];
