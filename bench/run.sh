@@ -84,7 +84,7 @@ if [ "$mode" = quick ]; then
 else
   speed_args=(--images 2048 --warmup 5 --runs 7 --train-steps 20 --infer-iters 20 --fit-images 2048); lat_runs=(--warmup 5 --runs 50)
   # Inference only, Mien alone (PyTorch's reference knows only the presets).
-  backbone_args=(--backbones resnet18,resnet18-cntk,resnet34,resnet50,mobilenet_v2,mobilenet_v3_small,mobilenet_v3_large,vgg16,vgg16_bn,inception_v3 --backbone-size 96)
+  backbone_args=(--backbones resnet18,resnet18-cntk,resnet34,resnet50,mobilenet_v2,mobilenet_v3_small,mobilenet_v3_large,vgg16,vgg16_bn,inception_v3 --backbone-size 64)
 fi
 
 if wants speed; then
