@@ -136,38 +136,20 @@ internal sealed class InferencePlan : IDisposable
         return steps;
     }
 
-    /// <summary>
-    /// The residual units of torchvision's trunks, whose forward is code rather than a sequence of children: compiled
-    /// from their children in forward's order, as the ONNX exporter writes them.
-    /// </summary>
+    /// <summary>The residual units of torchvision's trunks, compiled from their children as the ONNX exporter writes them.</summary>
     private Func<Tensor, Tensor> TorchvisionBlock(nn.Module m)
     {
-        var children = m.named_children().ToDictionary(c => c.name, c => (nn.Module)c.module, StringComparer.Ordinal);
-        nn.Module Child(string name) => children.TryGetValue(name, out var c) ? c
-            : throw new NotSupportedException($"{m.GetType().Name} has no child '{name}'; this TorchVision version is not compiled.");
-        string typeName = m.GetType().FullName ?? m.GetType().Name;
-        switch (typeName)
+        var block = Models.TorchvisionBlock.Describe(m, message => new NotSupportedException(message))
+            ?? throw new NotSupportedException($"Layer type {m.GetType().Name} is not compiled.");
+        var main = Compile(block.Main.Select(c => c.Module));
+        if (!block.Residual) return t => Run(main, t);
+        var downsample = block.Downsample is { } d ? Compile([d.Module]) : null;
+        bool relu = block.ReluAfterSum;
+        return t =>
         {
-            case "TorchSharp.Modules.ResNet+BasicBlock":
-            case "TorchSharp.Modules.ResNet+Bottleneck":
-            {
-                string[] order = typeName.EndsWith("BasicBlock", StringComparison.Ordinal)
-                    ? ["conv1", "bn1", "relu1", "conv2", "bn2"]
-                    : ["conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3"];
-                var main = Compile(order.Select(Child));
-                var downsample = children.ContainsKey("downsample") ? Compile([Child("downsample")]) : null;
-                return t => nn.functional.relu(Run(main, t).add(downsample is null ? t : Run(downsample, t), _one));
-            }
-            case "TorchSharp.Modules.MobileNetV2+InvertedResidual":
-            {
-                var main = Compile([Child("conv")]);
-                var field = m.GetType().GetField("use_res_connect", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)
-                    ?? throw new NotSupportedException("This TorchVision version's InvertedResidual is not compiled.");
-                return (bool)field.GetValue(m)! ? t => Run(main, t).add(t, _one) : t => Run(main, t);
-            }
-            default:
-                throw new NotSupportedException($"Layer type {m.GetType().Name} is not compiled.");
-        }
+            var sum = Run(main, t).add(downsample is null ? t : Run(downsample, t), _one);
+            return relu ? nn.functional.relu(sum) : sum;
+        };
     }
 
     private static Tensor Run(List<Func<Tensor, Tensor>> steps, Tensor t)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Google.Protobuf;
 using Onnx;
 using TorchSharp;
@@ -137,34 +136,13 @@ internal sealed class OnnxGraphWriter
     /// <summary>The residual units of torchvision's trunks, whose forward is code rather than a sequence of children.</summary>
     private string Torchvision(nn.Module m, string path, string x)
     {
-        var children = m.named_children().ToDictionary(c => c.name, c => (nn.Module)c.module, StringComparer.Ordinal);
-        (string, nn.Module) Child(string name) => ($"{path}.{name}", children.TryGetValue(name, out var c) ? c
-            : throw new OnnxExportException($"{path}: {m.GetType().Name} has no child '{name}'; this TorchVision version is not supported by the exporter."));
-        string typeName = m.GetType().FullName ?? m.GetType().Name;
-        switch (typeName)
-        {
-            case "TorchSharp.Modules.ResNet+BasicBlock":
-            case "TorchSharp.Modules.ResNet+Bottleneck":
-            {
-                // relu(main(x) + downsample(x)), the children in forward's order (not their declaration order).
-                string[] order = typeName.EndsWith("BasicBlock", StringComparison.Ordinal)
-                    ? ["conv1", "bn1", "relu1", "conv2", "bn2"]
-                    : ["conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3"];
-                var main = Sequence(order.Select(Child), x);
-                var identity = children.ContainsKey("downsample") ? Sequence([Child("downsample")], x) : x;
-                return Node("Relu", path, [Node("Add", path + ".add", [main, identity])]);
-            }
-            case "TorchSharp.Modules.MobileNetV2+InvertedResidual":
-            {
-                var main = Sequence([Child("conv")], x);
-                var field = m.GetType().GetField("use_res_connect", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
-                    ?? throw new OnnxExportException($"{path}: this TorchVision version's InvertedResidual is not supported by the exporter.");
-                return (bool)field.GetValue(m)! ? Node("Add", path, [main, x]) : main;
-            }
-            default:
-                throw new OnnxExportException($"{path}: layer type {m.GetType().Name} cannot be exported to ONNX. The exporter knows Mien's spec layers, " +
-                    "torchvision's ResNet, VGG and MobileNetV2 trunks and imported ONNX graphs.");
-        }
+        var block = TorchvisionBlock.Describe(m, message => new OnnxExportException($"{path}: {message}"))
+            ?? throw new OnnxExportException($"{path}: layer type {m.GetType().Name} cannot be exported to ONNX. The exporter knows Mien's spec layers, " +
+                "torchvision's ResNet, VGG and MobileNetV2 trunks and imported ONNX graphs.");
+        var main = Sequence(block.Main.Select(c => ($"{path}.{c.Name}", c.Module)), x);
+        if (!block.Residual) return main;
+        var identity = block.Downsample is { } d ? Sequence([($"{path}.{d.Name}", d.Module)], x) : x;
+        return block.ReluAfterSum ? Node("Relu", path, [Node("Add", path + ".add", [main, identity])]) : Node("Add", path, [main, identity]);
     }
 
     /// <summary>An imported ONNX CNN: its nodes again, under a prefix, with the weights it has now.</summary>
