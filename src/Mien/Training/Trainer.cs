@@ -251,16 +251,20 @@ public sealed class Trainer(TrainingOptions options)
         return bytes;
     }
 
-    private static TorchSharp.Modules.OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> net, TrainingOptions o)
+    internal static TorchSharp.Modules.OptimizerHelper CreateOptimizer(nn.Module<Tensor, Tensor> net, TrainingOptions o)
     {
         var groups = ParameterGroups(net, o);
         double lr = o.LearningRate;
         return o.Optimizer switch
         {
-            "sgd" => optim.SGD(groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g, lr)), lr, momentum: o.Momentum, nesterov: o.Nesterov && o.Momentum > 0, weight_decay: o.WeightDecay),
-            "adam" => optim.Adam(groups.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g, lr)), lr, weight_decay: o.WeightDecay),
-            "adamw" => optim.AdamW(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g, lr)), lr, weight_decay: o.WeightDecay),
-            "rmsprop" => optim.RMSProp(groups.Select(g => new TorchSharp.Modules.RMSProp.ParamGroup(g, lr)), lr, momentum: o.Momentum, weight_decay: o.WeightDecay),
+            // Groups get Options with only the rate set: the other fields stay null and the optimizer fills them from its
+            // own arguments. (ParamGroup(params, lr) would set weight decay, momentum and Nesterov to 0 explicitly.)
+            "sgd" => optim.SGD(groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(g, new TorchSharp.Modules.SGD.Options { LearningRate = lr })),
+                lr, momentum: o.Momentum, nesterov: o.Nesterov && o.Momentum > 0, weight_decay: o.WeightDecay),
+            "adam" => optim.Adam(groups.Select(g => new TorchSharp.Modules.Adam.ParamGroup(g, new TorchSharp.Modules.Adam.Options { LearningRate = lr })), lr, weight_decay: o.WeightDecay),
+            "adamw" => optim.AdamW(groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(g, new TorchSharp.Modules.AdamW.Options { LearningRate = lr })), lr, weight_decay: o.WeightDecay),
+            "rmsprop" => optim.RMSProp(groups.Select(g => new TorchSharp.Modules.RMSProp.ParamGroup(g, new TorchSharp.Modules.RMSProp.Options { LearningRate = lr })),
+                lr, momentum: o.Momentum, weight_decay: o.WeightDecay),
             _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}'."),
         };
     }
