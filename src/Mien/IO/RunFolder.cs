@@ -49,6 +49,30 @@ public sealed class RunFolder(string root)
     public bool HasRun => File.Exists(Metrics) || File.Exists(BestModel) || File.Exists(Checkpoint) || File.Exists(HistoryJson);
 
     /// <summary>
+    /// True when a run was started here and stopped before its first checkpoint (killed during the first epoch): nothing
+    /// was committed, so resuming it is starting it over.
+    /// </summary>
+    internal bool StoppedBeforeFirstCheckpoint =>
+        !File.Exists(Checkpoint) && !File.Exists(Metrics) && (File.Exists(Settings) || File.Exists(HistoryJson) || File.Exists(BestModel));
+
+    /// <summary>
+    /// Deletes the temporary files of writes a kill interrupted (<see cref="AtomicFile.IsTemporary"/>) in the folder and
+    /// its checkpoints folder; nothing reads them, and each can be as large as a model. Returns how many went.
+    /// </summary>
+    internal int DeleteInterruptedWrites()
+    {
+        int n = 0;
+        foreach (var dir in new[] { Root, Checkpoints })
+            if (Directory.Exists(dir))
+                foreach (var f in Directory.EnumerateFiles(dir).Where(f => AtomicFile.IsTemporary(Path.GetFileName(f))).ToList())
+                {
+                    try { File.Delete(f); n++; }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new MienException($"cannot delete the interrupted write '{f}': {e.Message}", e); }
+                }
+        return n;
+    }
+
+    /// <summary>
     /// Refuses to start a new training run over an existing one (its model and scores would be silently replaced, or
     /// mixed with the new run's): with <paramref name="resume"/> the run continues, with <paramref name="overwrite"/>
     /// the old run's files are deleted first. Anything else in the folder is left alone.
@@ -57,7 +81,8 @@ public sealed class RunFolder(string root)
     {
         if (resume || !HasRun) return;
         if (!overwrite)
-            throw new MienException(File.Exists(Metrics) || File.Exists(BestModel)
+            // best.mien alone is not a finished run: it is written at every improving epoch, metrics.json at the end.
+            throw new MienException(File.Exists(Metrics)
                 ? $"'{Root}' already holds a finished run; use another --out, or --overwrite to replace it."
                 : $"'{Root}' already holds an unfinished run; --resume continues it, --overwrite starts over.");
         try
@@ -67,6 +92,7 @@ public sealed class RunFolder(string root)
             // A checkpoint left from the old run would let a later --resume continue the wrong run.
             foreach (var d in new[] { Checkpoints, Plots })
                 if (Directory.Exists(d)) Directory.Delete(d, recursive: true);
+            DeleteInterruptedWrites();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new MienException($"cannot clear the old run in '{Root}': {e.Message}", e); }

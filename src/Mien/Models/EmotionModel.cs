@@ -111,7 +111,7 @@ public sealed class EmotionModel : IDisposable
         ArgumentNullException.ThrowIfNull(metadata);
         if (metadata.ClassNames.Count != ClassNames.Count || metadata.InputSize != InputSize)
             throw new ArgumentException("The new metadata must keep the model's number of classes and input size.", nameof(metadata));
-        var network = ModelBuilder.Build(metadata.Spec, metadata.ClassNames.Count, out _);
+        var network = BuildForWeights(metadata.Spec, metadata.ClassNames.Count);
         try
         {
             using var buffer = new MemoryStream();
@@ -168,7 +168,7 @@ public sealed class EmotionModel : IDisposable
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        string tmp = IO.AtomicFile.TemporaryFor(Path.Combine(dir, "." + Path.GetFileName(path)));
         try
         {
             using (var file = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
@@ -215,7 +215,7 @@ public sealed class EmotionModel : IDisposable
             if (!IsValidTemperature(meta.Temperature)) throw new ModelFormatException($"'{path}' has temperature {meta.Temperature}; it must be a positive number.");
             CheckMetadata(meta, path);
             // Build checks the spec's sizes before allocating; the weights then must be about as large as its tensors.
-            var network = ModelBuilder.Build(meta.Spec, meta.ClassNames.Count, out _, path);
+            var network = BuildForWeights(meta.Spec, meta.ClassNames.Count, path);
             long expected = network.state_dict().Values.Sum(t => t.numel() * t.ElementSize) + (1 << 20);
             if (weightsEntry.Length > expected)
             {
@@ -231,6 +231,18 @@ public sealed class EmotionModel : IDisposable
         {
             throw new ModelFormatException($"'{path}' is not a valid Mien model file (corrupt or truncated): {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Builds a network whose weights are about to be overwritten. Its initialisation draws from LibTorch's global
+    /// generator, which is put back afterwards: loading a model must not shift the random stream of whoever loads it
+    /// (a resumed training run reads its best model after restoring that generator, and dropout draws from it).
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> BuildForWeights(ModelSpec spec, int classes, string? path = null)
+    {
+        using var state = torch.random.get_rng_state();
+        try { return ModelBuilder.Build(spec, classes, out _, path ?? "spec"); }
+        finally { torch.random.set_rng_state(state); }
     }
 
     private static InferencePlan? Compile(nn.Module network, InferencePrecision precision)

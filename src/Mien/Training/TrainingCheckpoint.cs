@@ -15,6 +15,13 @@ internal sealed record TrainingCheckpoint
     public string OptimizerFile { get; init; } = "";
     public double BestAccuracy { get; init; }
     public int BestEpoch { get; init; }
+
+    /// <summary>
+    /// The best epoch's model in the checkpoints folder (kept until a better one). Not best.mien: that file is written
+    /// before checkpoint.json, so after a kill between the two it holds an epoch the resumed run has not reached.
+    /// Empty in checkpoints from before this field; best.mien is read then.
+    /// </summary>
+    public string BestModelFile { get; init; } = "";
     public double PlateauFactor { get; init; } = 1;
     public double PlateauBest { get; init; } = double.MaxValue;
     public int PlateauBad { get; init; }
@@ -32,26 +39,39 @@ internal sealed record TrainingCheckpoint
         var run = c.Run!;
         string modelFile = $"epoch-{c.Epoch:D3}{EmotionModel.FileExtension}", optFile = $"epoch-{c.Epoch:D3}.optim";
         c.Model.Save(Path.Combine(run.Checkpoints, modelFile));
-        string optPath = Path.Combine(run.Checkpoints, optFile);
-        c.Optimizer.save_state_dict(optPath + ".tmp");
-        File.Move(optPath + ".tmp", optPath, overwrite: true);
+        string optPath = Path.Combine(run.Checkpoints, optFile), optTmp = AtomicFile.TemporaryFor(optPath);
+        c.Optimizer.save_state_dict(optTmp);
+        using (var f = new FileStream(optTmp, FileMode.Open, FileAccess.ReadWrite)) f.Flush(flushToDisk: true); // on disk before checkpoint.json names it
+        File.Move(optTmp, optPath, overwrite: true);
+        // The best epoch's model is this epoch's when it improved, else the one an earlier checkpoint kept (absent after
+        // a resume from a checkpoint that predates BestModelFile: best.mien is read then).
+        string bestFile = c.BestEpoch > 0 ? $"epoch-{c.BestEpoch:D3}{EmotionModel.FileExtension}" : "";
+        if (bestFile.Length > 0 && !File.Exists(Path.Combine(run.Checkpoints, bestFile))) bestFile = "";
         var st = c.Schedule.State;
         MienJson.Write(run.Checkpoint, new TrainingCheckpoint
         {
-            Epoch = c.Epoch, ModelFile = modelFile, OptimizerFile = optFile, BestAccuracy = c.BestAccuracy, BestEpoch = c.BestEpoch,
+            Epoch = c.Epoch, ModelFile = modelFile, OptimizerFile = optFile, BestAccuracy = c.BestAccuracy, BestEpoch = c.BestEpoch, BestModelFile = bestFile,
             PlateauFactor = st.Factor, PlateauBest = st.Best, PlateauBad = st.Bad, History = [.. c.History],
             GeneratorState = Convert.ToBase64String(c.Generator.get_state().data<byte>().ToArray()),
             TorchRngState = Convert.ToBase64String(torch.random.get_rng_state().data<byte>().ToArray()),
             DataFingerprint = Fingerprint(c),
         });
         foreach (var old in Directory.EnumerateFiles(run.Checkpoints, "epoch-*"))
-            if (!old.Contains($"epoch-{c.Epoch:D3}.", StringComparison.Ordinal)) File.Delete(old);
+            if (!Path.GetFileName(old).StartsWith($"epoch-{c.Epoch:D3}.", StringComparison.Ordinal) && Path.GetFileName(old) != bestFile) File.Delete(old);
     }
 
     /// <summary>Puts a run back where its last checkpoint left it. Throws <see cref="MienException"/> when there is none or it does not fit.</summary>
     public static void Restore(TrainingContext c)
     {
         var run = c.Run!;
+        // Writes a kill interrupted: never read, and as large as a model each.
+        run.DeleteInterruptedWrites();
+        if (run.StoppedBeforeFirstCheckpoint)
+        {
+            // Killed during its first epoch: nothing was committed, so the run starts over (same seed, same run).
+            c.Say("--resume: no checkpoint yet (the run stopped before the end of its first epoch): starting from epoch 1.");
+            return;
+        }
         if (!File.Exists(run.Checkpoint))
             throw new MienException($"--resume: '{run.Root}' has no checkpoint ({Path.GetRelativePath(run.Root, run.Checkpoint)}); train without --resume to start afresh.");
         var ck = MienJson.Read<TrainingCheckpoint>(run.Checkpoint);
@@ -60,12 +80,15 @@ internal sealed record TrainingCheckpoint
         if (ck.DataFingerprint.Length > 0 && ck.DataFingerprint != Fingerprint(c))
             throw new MienException($"--resume: the run in '{run.Root}' was trained on other data or another split ({ck.DataFingerprint}, now {Fingerprint(c)}).");
         // The names come from a file on disk: only plain names inside the checkpoints folder are followed.
-        foreach (var name in new[] { ck.ModelFile, ck.OptimizerFile })
+        string[] names = string.IsNullOrEmpty(ck.BestModelFile) ? [ck.ModelFile, ck.OptimizerFile] : [ck.ModelFile, ck.OptimizerFile, ck.BestModelFile];
+        foreach (var name in names)
             if (name.Length == 0 || Path.GetFileName(name) != name || name is "." or "..")
                 throw new MienException($"--resume: '{run.Checkpoint}' names '{name}', not a file of the checkpoints folder.");
         string modelPath = Path.Combine(run.Checkpoints, ck.ModelFile), optPath = Path.Combine(run.Checkpoints, ck.OptimizerFile);
-        foreach (var p in new[] { modelPath, optPath })
-            if (!File.Exists(p)) throw new MienException($"--resume: the checkpoint names '{p}', which is missing.");
+        string? bestPath = string.IsNullOrEmpty(ck.BestModelFile) ? null : Path.Combine(run.Checkpoints, ck.BestModelFile);
+        foreach (var p in new[] { modelPath, optPath, bestPath })
+            if (p is not null && !File.Exists(p)) throw new MienException($"--resume: the checkpoint names '{p}', which is missing.");
+        c.ResumedBestModel = bestPath;
         using (var loaded = EmotionModel.Load(modelPath)) Trainer.LoadWeights(c.Network, Trainer.SaveWeights(loaded.Network));
         c.Optimizer.load_state_dict(optPath);
         c.Schedule.Restore((ck.PlateauFactor, ck.PlateauBest, ck.PlateauBad));

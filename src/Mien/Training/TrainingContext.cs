@@ -62,6 +62,9 @@ public sealed class TrainingContext
     internal void Record(EpochMetrics metrics) => _history.Add(metrics);
     internal void RestoreHistory(IEnumerable<EpochMetrics> history) { _history.Clear(); _history.AddRange(history); }
 
+    /// <summary>After a resume, the checkpoint's copy of the best epoch's model (null: none, or an older checkpoint).</summary>
+    internal string? ResumedBestModel { get; set; }
+
     /// <summary>The last finished epoch's validation scores (with that epoch's weights).</summary>
     public ClassificationReport? LastValidation { get; internal set; }
 

@@ -62,7 +62,9 @@ public class TrainerTests
         var resumed = new Trainer(o with { Epochs = 3, Resume = true }).Fit(sub, split, Small);
         Assert.Equal([1, 2, 3], resumed.History.Select(h => h.Epoch));
         Assert.Equal(4, File.ReadAllLines(tmp["history.csv"]).Length);
-        Assert.Single(Directory.GetFiles(tmp["checkpoints"], "epoch-*.mien"));
+        // The newest epoch's model, and the best epoch's when it is an older one (the checkpoint's copy of the best model).
+        Assert.Equal(new[] { 3, resumed.BestEpoch }.Distinct().Order().Select(e => $"epoch-{e:D3}.mien"),
+            Directory.GetFiles(tmp["checkpoints"], "epoch-*.mien").Select(Path.GetFileName).Order());
         Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp", SearchOption.AllDirectories));
     }
 

@@ -12,10 +12,10 @@ public sealed class KeepBestWeights : ITrainingCallback
     /// <inheritdoc />
     public void OnTrainingStart(TrainingContext context)
     {
-        // A resumed run continues from the best model it had kept on disk.
-        if (context.BestEpoch > 0 && context.Run is { } run && File.Exists(run.BestModel))
+        // A resumed run continues from the best model its checkpoint kept (best.mien may be from an epoch the kill undid).
+        if (context.BestEpoch > 0 && context.Run is { } run && (context.ResumedBestModel ?? run.BestModel) is var path && File.Exists(path))
         {
-            using var best = Models.EmotionModel.Load(run.BestModel);
+            using var best = Models.EmotionModel.Load(path);
             _best = Trainer.SaveWeights(best.Network);
         }
     }
