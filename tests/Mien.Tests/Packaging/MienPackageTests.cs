@@ -18,7 +18,8 @@ public class MienPackageTests(ITestOutputHelper output)
         ImagePrediction result = recognizer.Predict(args[0]);
         if (!result.Succeeded) { Console.Error.WriteLine(result.Error); return 1; }
         foreach (var face in result.Faces)
-            Console.WriteLine($"{face.Box.X},{face.Box.Y} {face.Box.Width}x{face.Box.Height}: {face.Emotion} {face.Confidence:F2}");
+            Console.WriteLine($"{face.Box.X},{face.Box.Y} {face.Box.Width}x{face.Box.Height}: {face.Emotion} {face.Confidence:F2} " +
+                string.Join(' ', face.Probabilities.Select(p => $"{p.Key}={p.Value:R}")));
         return 0;
         """;
 
