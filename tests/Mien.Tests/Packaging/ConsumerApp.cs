@@ -31,10 +31,15 @@ internal sealed class ConsumerApp : IDisposable
     public async Task<string> PackAsync(string project, string packageId, params string[] properties)
     {
         string version = "0.1.0-test." + Guid.NewGuid().ToString("N")[..10];
-        _cachedVersions.Add(Path.Combine(GlobalPackagesFolder, packageId.ToLowerInvariant(), version));
         await RunAsync(TestData.RepoRoot, ["dotnet", "pack", Path.Combine(TestData.RepoRoot, project), "-c", "Release", "-nologo", "-v", "q",
             "-o", Feed, $"-p:PackageVersion={version}", .. properties]);
         Assert.True(File.Exists(Path.Combine(Feed, $"{packageId}.{version}.nupkg")), $"dotnet pack wrote no {packageId}.{version}.nupkg");
+        // Every package of this version (a RID-specific tool is several) is removed from NuGet's global cache at the end.
+        foreach (var nupkg in Directory.EnumerateFiles(Feed, $"*.{version}.nupkg"))
+        {
+            string id = Path.GetFileName(nupkg)[..^$".{version}.nupkg".Length];
+            _cachedVersions.Add(Path.Combine(GlobalPackagesFolder, id.ToLowerInvariant(), version));
+        }
         return version;
     }
 
@@ -73,6 +78,14 @@ internal sealed class ConsumerApp : IDisposable
         string dir = _tmp["publish"];
         await RunAsync(AppDir, ["dotnet", "publish", "-c", "Release", "-nologo", "-v", "q", "-o", dir]);
         return dir;
+    }
+
+    /// <summary><c>dotnet tool install --tool-path</c> from the feed (plus the normal one); returns the tool's command path.</summary>
+    public async Task<string> InstallToolAsync(string packageId, string version, string command)
+    {
+        string tools = _tmp["tools"];
+        await RunAsync(_tmp.Path, ["dotnet", "tool", "install", packageId, "--version", version, "--tool-path", tools, "--add-source", Feed]);
+        return Path.Combine(tools, command);
     }
 
     /// <summary>Bytes of every file under a folder.</summary>
