@@ -125,7 +125,13 @@ internal sealed class ConsumerApp : IDisposable
         _tmp.Dispose();
         foreach (var dir in _cachedVersions)
         {
-            try { if (Directory.Exists(dir)) Directory.Delete(dir, true); } catch (IOException) { }
+            try
+            {
+                if (Directory.Exists(dir)) Directory.Delete(dir, true);
+                var id = Path.GetDirectoryName(dir)!;
+                if (Directory.Exists(id) && !Directory.EnumerateFileSystemEntries(id).Any()) Directory.Delete(id);
+            }
+            catch (IOException) { }
         }
     }
 }

@@ -54,5 +54,22 @@ public class MienPackageTests(ITestOutputHelper output)
         // The loader fix ran in the consumer's build: its copy of the glue library differs from the NuGet cache's.
         string glue = Path.Combine(app.AppDir, "bin", "Release", "net10.0", "linux-x64", "libLibTorchSharp.so");
         Assert.True(File.Exists(glue), "the linux-x64 natives did not reach the consumer (runtime.json)");
+        if (GlueLacksSystemVersion)
+            Assert.False(File.ReadAllBytes(glue).AsSpan().SequenceEqual(File.ReadAllBytes(NuGetCacheGlue)),
+                "the consumer's libLibTorchSharp.so is the NuGet cache's, unpatched: the buildTransitive loader fix did not run");
+    }
+
+    private static string NuGetCacheGlue => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+        ".nuget", "packages", "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+
+    // True on Debian 12 and the like: the system libstdc++ lacks GCC 13's GLIBCXX_3.4.32, so the fix must have patched.
+    private static bool GlueLacksSystemVersion
+    {
+        get
+        {
+            const string lib = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
+            return File.Exists(lib) && File.Exists(NuGetCacheGlue)
+                && !System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(lib)).Contains("GLIBCXX_3.4.32\0", StringComparison.Ordinal);
+        }
     }
 }
