@@ -23,20 +23,6 @@ public sealed record FileEntry(string RelativePath, long Length, Func<Stream> Op
         if (Length > limit) throw new InvalidDataException($"{Length:N0} bytes, over the {limit:N0}-byte limit for a dataset image; not read");
         using var s = Open();
         if (s is MemoryStream ms && ms.TryGetBuffer(out var seg) && seg.Offset == 0 && seg.Count == seg.Array!.Length) return seg.Array;
-        return ReadAtMost(s, Length, limit, RelativePath);
-    }
-
-    /// <summary>Reads a stream to its end, throwing <see cref="InvalidDataException"/> once it passes <paramref name="limit"/> bytes.</summary>
-    internal static byte[] ReadAtMost(Stream s, long expected, long limit, string name)
-    {
-        using var copy = new MemoryStream(expected > 0 && expected <= limit && expected < int.MaxValue ? (int)expected : 0);
-        var buffer = new byte[81920];
-        int n;
-        while ((n = s.Read(buffer)) > 0)
-        {
-            if (copy.Length + n > limit) throw new InvalidDataException($"'{name}' is over the {limit:N0}-byte limit");
-            copy.Write(buffer, 0, n);
-        }
-        return copy.ToArray();
+        return IO.BoundedRead.ReadAtMost(s, Length, limit, RelativePath);
     }
 }

@@ -55,7 +55,7 @@ public static class ImageDecoder
             throw new InvalidDataException($"'{path}' is {length:N0} bytes, over the {ImageLimits.MaxFileBytes:N0}-byte limit.");
         if (length == 0) throw new InvalidDataException($"'{path}': empty file (0 bytes)");
         byte[] bytes;
-        using (var s = IO.RegularFile.OpenRead(path)) bytes = FileEntry.ReadAtMost(s, length, ImageLimits.MaxFileBytes, path);
+        using (var s = IO.RegularFile.OpenRead(path)) bytes = IO.BoundedRead.ReadAtMost(s, length, ImageLimits.MaxFileBytes, path);
         try { return Decode(bytes, gray); }
         catch (InvalidDataException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
     }

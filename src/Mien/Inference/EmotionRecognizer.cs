@@ -13,11 +13,8 @@ namespace Mien.Inference;
 /// foreach (var face in recognizer.Predict("photo.jpg").Faces) Console.WriteLine($"{face.Box}: {face.Emotion}");
 /// </code>
 /// </summary>
-public sealed class EmotionRecognizer : IDisposable
+public sealed partial class EmotionRecognizer : IDisposable
 {
-    private readonly IFaceDetector? _detector;
-    private readonly FaceCropOptions _crop;
-    private readonly EyeAligner? _aligner;
     private readonly bool _ownsModel = true;
     private readonly Models.Onnx.OnnxPredictor? _onnx;
     private readonly bool _ownsOnnx = true;
@@ -28,17 +25,14 @@ public sealed class EmotionRecognizer : IDisposable
         Model = model;
         Options = options ?? new RecognizerOptions();
         model.Network.eval();
-        _crop = new FaceCropOptions { Margin = Options.CropMargin ?? model.Metadata.FaceMargin, OutputSize = model.InputSize };
-        _detector = Options.DetectFaces ? FaceDetectors.Create(Options.Detector) : null;
+        (_detector, _aligner, _crop) = OpenFaceReaders(Options, model.Metadata.FaceMargin, model.InputSize);
         try
         {
-            _aligner = Options.DetectFaces && Options.AlignEyes ? new EyeAligner(Options.Detector.CascadeDirectory) : null;
-            _onnx = Options.Backend == InferenceBackend.Onnx ? new Models.Onnx.OnnxPredictor(model) : null;
+            _onnx = Options.Backend == InferenceBackend.Onnx ? Models.Onnx.OnnxExporter.CreatePredictor(model) : null;
         }
         catch
         {
-            _detector?.Dispose();
-            _aligner?.Dispose();
+            DisposeFaceReaders();
             throw;
         }
     }
@@ -65,171 +59,13 @@ public sealed class EmotionRecognizer : IDisposable
     /// <summary>The emotions the model tells apart.</summary>
     public IReadOnlyList<string> ClassNames => Model.ClassNames;
 
+    private int InputSize => Model.InputSize;
+
     /// <summary>The bundled default model (FER2013, 7 emotions).</summary>
     public static EmotionRecognizer LoadDefault(RecognizerOptions? options = null) => new(DefaultModel.Load(options?.Precision ?? InferencePrecision.Auto), options);
 
     /// <summary>A model file written by <c>mien train</c>.</summary>
     public static EmotionRecognizer Load(string modelPath, RecognizerOptions? options = null) => new(EmotionModel.Load(modelPath, options?.Precision ?? InferencePrecision.Auto), options);
-
-    /// <summary>Reads an image file and predicts every face in it. Unreadable files give a result with <see cref="ImagePrediction.Error"/>.</summary>
-    public ImagePrediction Predict(string imagePath)
-    {
-        Mat image;
-        try { image = ImageDecoder.ReadColor(imagePath); }
-        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException or UnauthorizedAccessException)
-        {
-            return ImagePrediction.Failed(imagePath, e.Message);
-        }
-        using (image) return Predict(image, imagePath);
-    }
-
-    /// <summary>Predicts every face in a decoded image (BGR or grey, 8-bit).</summary>
-    public ImagePrediction Predict(Mat image, string source = "image")
-    {
-        var boxes = DetectFaces(image, out var found);
-        var crops = Crop(image, boxes);
-        var probs = Probabilities(crops, boxes.Count, Options.FlipAverage);
-        return new ImagePrediction(source, image.Width, image.Height, boxes.Select((b, i) => ToFace(b, probs[i], found)).ToList());
-    }
-
-    /// <summary>
-    /// Predicts many image files, classifying the faces of several images in one batch (much faster than
-    /// one network call per image for folders of photos). Results come in input order; bad files give
-    /// error results and do not stop the rest.
-    /// </summary>
-    public IEnumerable<ImagePrediction> PredictMany(IEnumerable<string> imagePaths, int batchSize = 64, CancellationToken cancellationToken = default)
-    {
-        var pending = new List<(string Source, int Width, int Height, IReadOnlyList<FaceBox> Boxes, FaceSource Found, string? Error)>();
-        var crops = new List<byte>();
-        int faces = 0;
-        foreach (var path in imagePaths)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                using var image = ImageDecoder.ReadColor(path);
-                var boxes = DetectFaces(image, out var found);
-                crops.AddRange(Crop(image, boxes));
-                pending.Add((path, image.Width, image.Height, boxes, found, null));
-                faces += boxes.Count;
-            }
-            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException or UnauthorizedAccessException)
-            {
-                pending.Add((path, 0, 0, [], FaceSource.Detected, e.Message));
-            }
-            if (faces >= batchSize)
-            {
-                foreach (var r in Flush()) yield return r;
-            }
-        }
-        foreach (var r in Flush()) yield return r;
-
-        List<ImagePrediction> Flush()
-        {
-            var probs = Probabilities(crops.ToArray(), faces, Options.FlipAverage);
-            var results = new List<ImagePrediction>(pending.Count);
-            int k = 0;
-            foreach (var p in pending)
-            {
-                if (p.Error is not null) { results.Add(ImagePrediction.Failed(p.Source, p.Error)); continue; }
-                results.Add(new ImagePrediction(p.Source, p.Width, p.Height, p.Boxes.Select(b => ToFace(b, probs[k++], p.Found)).ToList()));
-            }
-            pending.Clear(); crops.Clear(); faces = 0;
-            return results;
-        }
-    }
-
-    /// <summary>Classifies the whole image as one already-cropped face, whatever the detection setting.</summary>
-    public ImagePrediction PredictWholeImage(Mat image, string source = "image")
-    {
-        var probs = Probabilities(FacePreprocessor.Whole(image, Model.InputSize), 1, Options.FlipAverage);
-        return new ImagePrediction(source, image.Width, image.Height, [ToFace(new FaceBox(0, 0, image.Width, image.Height, 1), probs[0], FaceSource.WholeImage)]);
-    }
-
-    /// <summary>Face boxes in an image (or the whole image when detection is off), with the fallbacks of <see cref="DetectFaces(Mat, out FaceSource)"/>.</summary>
-    public IReadOnlyList<FaceBox> DetectFaces(Mat image) => DetectFaces(image, out _);
-
-    /// <summary>
-    /// Face boxes in an image and how they were found. With detection off: the whole image. Otherwise the detector's
-    /// boxes; if it finds none and <see cref="RecognizerOptions.FallbackWhenNoFace"/> is on, those it finds on a padded
-    /// copy (clipped to the image); if still none, the whole image when it <see cref="LooksLikeFaceCrop">looks like a
-    /// face crop</see> (score 0: no detector vouches for it). No boxes at all is reported as <see cref="FaceSource.Detected"/>.
-    /// </summary>
-    public IReadOnlyList<FaceBox> DetectFaces(Mat image, out FaceSource source)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        source = FaceSource.WholeImage;
-        if (_detector is null) return [new FaceBox(0, 0, image.Width, image.Height, 1)];
-        source = FaceSource.Detected;
-        var boxes = _detector.Detect(image);
-        if (boxes.Count > 0 || !Options.FallbackWhenNoFace) return boxes;
-        boxes = PaddedDetection.Detect(_detector, image, Options.Detector.MaxDetectionSide);
-        if (boxes.Count > 0)
-        {
-            source = FaceSource.Padded;
-            return boxes;
-        }
-        if (!LooksLikeFaceCrop(image.Width, image.Height)) return [];
-        source = FaceSource.WholeImage;
-        return [new FaceBox(0, 0, image.Width, image.Height, 0)];
-    }
-
-    /// <summary>Longest side, in pixels, of an image the whole-image fallback takes for a face crop.</summary>
-    /// <remarks>
-    /// Face crops are small (143x181 film-frame crops, 48x48 FER2013 and CK+48); photos are larger: coffee.png (600x400)
-    /// and chelsea.png (451x300), which hold no face, stay out by size alone.
-    /// </remarks>
-    public const int FaceCropMaxSide = 400;
-
-    /// <summary>Shortest side of a face crop: below the cascades' 24-px window an image is an icon, not a face to read.</summary>
-    public const int FaceCropMinSide = 24;
-
-    /// <summary>
-    /// Width / height range of a face crop. Faces are taller than wide, so crops are square (FER2013, CK+48) or
-    /// portrait (143x181 = 0.79); 0.6 leaves room for a crop with some neck. 1.25 stays below 4:3 (1.33), so small
-    /// landscape photos and video frames (320x240, 3:2, 16:9) without a face are not classified as one.
-    /// </summary>
-    public const double FaceCropMinAspect = 0.6, FaceCropMaxAspect = 1.25;
-
-    /// <summary>True when an image of this size is shaped like a face crop, so the whole-image fallback may classify it.</summary>
-    public static bool LooksLikeFaceCrop(int width, int height)
-    {
-        if (Math.Min(width, height) < FaceCropMinSide || Math.Max(width, height) > FaceCropMaxSide) return false;
-        double aspect = (double)width / height;
-        return aspect is >= FaceCropMinAspect and <= FaceCropMaxAspect;
-    }
-
-    /// <summary>Grey crops at the model's input size, one after another.</summary>
-    public byte[] Crop(Mat image, IReadOnlyList<FaceBox> boxes)
-    {
-        int area = Model.InputSize * Model.InputSize;
-        var bytes = new byte[boxes.Count * area];
-        for (int i = 0; i < boxes.Count; i++)
-        {
-            // A whole-image fallback box is framed like a detected one (square, model margin, edges replicated): on
-            // 927 tight 143x181 CK+48 crops that read 67-73 % of the emotions right, squashing the crop square 64-67 %.
-            var face = _detector is null ? FacePreprocessor.Whole(image, Model.InputSize)
-                : FacePreprocessor.Crop(image, boxes[i], _crop, _aligner?.FindRollDegrees(image, boxes[i]) ?? 0);
-            face.CopyTo(bytes, i * area);
-        }
-        return bytes;
-    }
-
-
-    /// <summary>Classifies already-cropped grey faces (count x size x size bytes).</summary>
-    public IReadOnlyList<FacePrediction> PredictCrops(ReadOnlySpan<byte> faces, int count)
-    {
-        var probs = Probabilities(faces, count, Options.FlipAverage);
-        return probs.Select(p => ToFace(new FaceBox(0, 0, Model.InputSize, Model.InputSize, 1), p, FaceSource.WholeImage)).ToList();
-    }
-
-    private FacePrediction ToFace(FaceBox box, float[] p, FaceSource found)
-    {
-        int best = Evaluation.Evaluator.ArgMax(p);
-        var dict = new Dictionary<string, float>();
-        for (int c = 0; c < p.Length; c++) dict[ClassNames[c]] = p[c];
-        return new FacePrediction(box, ClassNames[best], p[best], dict, found);
-    }
 
     private float[][] Probabilities(ReadOnlySpan<byte> faces, int count, bool flipAverage) =>
         _onnx is { } onnx ? onnx.PredictProbabilities(faces, count, flipAverage) : Model.PredictProbabilities(faces, count, flipAverage);
@@ -238,8 +74,7 @@ public sealed class EmotionRecognizer : IDisposable
     public void Dispose()
     {
         if (_ownsOnnx) _onnx?.Dispose();
-        _detector?.Dispose();
-        _aligner?.Dispose();
+        DisposeFaceReaders();
         if (_ownsModel) Model.Dispose();
     }
 }

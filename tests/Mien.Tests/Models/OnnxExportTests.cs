@@ -362,7 +362,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     {
         using var bf16 = DefaultModel.Load(InferencePrecision.Auto);
         using var fp32 = DefaultModel.Load(InferencePrecision.Float32);
-        using var onnx = new OnnxPredictor(fp32);
+        using var onnx = OnnxExporter.CreatePredictor(fp32);
         var faces = Faces(64);
         foreach (int batch in new[] { 1, 64 })
         {

@@ -22,11 +22,15 @@ public static class OnnxExporter
     /// <summary>The ONNX operator set the files use.</summary>
     public const int Opset = 17;
     /// <summary>The graph input: float32 N x 1 x S x S grey pixels in 0..255.</summary>
-    public const string InputName = "pixels";
+    public const string InputName = OnnxContract.InputName;
     /// <summary>The graph output holding the network's raw scores, N x K.</summary>
-    public const string LogitsName = "logits";
+    public const string LogitsName = OnnxContract.LogitsName;
     /// <summary>The graph output holding the class probabilities, softmax(logits / temperature), N x K.</summary>
-    public const string ProbabilitiesName = "probabilities";
+    public const string ProbabilitiesName = OnnxContract.ProbabilitiesName;
+
+    /// <summary>An ONNX Runtime predictor over the model, exported in memory (<see cref="Inference.InferenceBackend.Onnx"/>).</summary>
+    internal static OnnxPredictor CreatePredictor(EmotionModel model, int threads = 0) =>
+        new(Build(model).ToByteArray(), threads);
 
     /// <summary>Writes the model as an .onnx file (atomically: a failed export leaves no partial file).</summary>
     public static void Export(EmotionModel model, string path)
@@ -99,16 +103,16 @@ public static class OnnxExporter
     internal static IEnumerable<(string Key, string Value)> MetadataProps(ModelMetadata meta)
     {
         var ci = CultureInfo.InvariantCulture;
-        yield return ("class_names", JsonSerializer.Serialize(meta.ClassNames));
-        yield return ("input_size", meta.InputSize.ToString(ci));
+        yield return (OnnxContract.ClassNamesKey, JsonSerializer.Serialize(meta.ClassNames));
+        yield return (OnnxContract.InputSizeKey, meta.InputSize.ToString(ci));
         yield return ("input", $"{InputName}: float32 N x 1 x {meta.InputSize} x {meta.InputSize}, grey pixels 0..255; the graph normalises them: x = (p/255 - mean)/std");
         yield return ("mean", meta.Mean.ToString("R", ci));
         yield return ("std", meta.Std.ToString("R", ci));
         yield return ("temperature", meta.Temperature.ToString("R", ci));
         yield return ("outputs", $"{LogitsName}: N x {meta.ClassNames.Count} scores; {ProbabilitiesName}: softmax({LogitsName} / temperature)");
         yield return ("preprocessing", meta.Preprocessing);
-        yield return ("face_margin", meta.FaceMargin.ToString("R", ci));
-        yield return ("model_name", meta.Spec.Name);
+        yield return (OnnxContract.FaceMarginKey, meta.FaceMargin.ToString("R", ci));
+        yield return (OnnxContract.ModelNameKey, meta.Spec.Name);
         yield return ("spec", meta.Spec.ToJson());
         if (meta.TrainedOn is { } trainedOn) yield return ("trained_on", trainedOn);
         yield return ("model_mien_version", meta.MienVersion);

@@ -1,28 +1,51 @@
-using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Mien.Models.Onnx;
 
 /// <summary>
-/// Class probabilities of a model through ONNX Runtime: the model is exported in memory once, then every batch runs
-/// in one <see cref="InferenceSession"/> (whose Run is thread-safe, so one predictor serves concurrent callers).
+/// Class probabilities of an exported model (<see cref="OnnxContract"/>) through ONNX Runtime: every batch runs in one
+/// <see cref="InferenceSession"/> (whose Run is thread-safe, so one predictor serves concurrent callers). Compiled into
+/// Mien (its ONNX backend, over a model exported in memory) and, as a linked file, into Mien.Onnx (over a file).
 /// </summary>
 internal sealed class OnnxPredictor : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly int _size, _classes;
 
-    public OnnxPredictor(EmotionModel model, int threads = 0)
+    /// <param name="onnx">The serialised model.</param>
+    /// <param name="threads">ONNX Runtime's intra-op threads (0: its default).</param>
+    /// <exception cref="InvalidDataException">The graph is not one of Mien's (input <c>pixels</c> N x 1 x S x S, output <c>probabilities</c> N x K).</exception>
+    public OnnxPredictor(byte[] onnx, int threads = 0)
     {
-        _size = model.InputSize;
-        _classes = model.ClassNames.Count;
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
         if (threads > 0) options.IntraOpNumThreads = threads;
-        _session = new InferenceSession(OnnxExporter.Build(model).ToByteArray(), options);
+        _session = new InferenceSession(onnx, options);
+        int[]? input = _session.InputMetadata.TryGetValue(OnnxContract.InputName, out var i) ? i.Dimensions : null;
+        int[]? output = _session.OutputMetadata.TryGetValue(OnnxContract.ProbabilitiesName, out var o) ? o.Dimensions : null;
+        if (input is not [_, 1, > 0 and var s, var s2] || s2 != s || output is not [_, > 0 and var k])
+        {
+            string found = $"{Describe(_session.InputMetadata)} -> {Describe(_session.OutputMetadata)}";
+            _session.Dispose();
+            throw new InvalidDataException($"Not a Mien emotion model: expected input '{OnnxContract.InputName}' N x 1 x S x S and output " +
+                $"'{OnnxContract.ProbabilitiesName}' N x K (see docs/ONNX.md), got {found}.");
+        }
+        (_size, _classes) = (s, k);
     }
 
-    /// <summary>Same contract as <see cref="EmotionModel.PredictProbabilities"/>.</summary>
+    /// <summary>The input side S.</summary>
+    public int InputSize => _size;
+
+    /// <summary>The number of classes K.</summary>
+    public int ClassCount => _classes;
+
+    /// <summary>The file's metadata_props (class names, input size, face margin...: <see cref="OnnxContract"/>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata => _session.ModelMetadata.CustomMetadataMap;
+
+    private static string Describe(IReadOnlyDictionary<string, NodeMetadata> values) =>
+        string.Join(", ", values.Select(v => $"{v.Key} [{string.Join(" x ", v.Value.Dimensions)}]"));
+
+    /// <summary>Same contract as <c>EmotionModel.PredictProbabilities</c>: count x S x S grey bytes in, count rows of K probabilities out.</summary>
     public float[][] PredictProbabilities(ReadOnlySpan<byte> pixels, int count, bool flipAverage = false)
     {
         if (count == 0) return [];
@@ -46,8 +69,8 @@ internal sealed class OnnxPredictor : IDisposable
             int col = i % s;
             data[i] = pixels[mirror ? i - col + (s - 1 - col) : i];
         }
-        var input = NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(data, [count, 1, s, s]));
-        using var results = _session.Run([input], [OnnxExporter.ProbabilitiesName]);
+        var input = NamedOnnxValue.CreateFromTensor(OnnxContract.InputName, new DenseTensor<float>(data, [count, 1, s, s]));
+        using var results = _session.Run([input], [OnnxContract.ProbabilitiesName]);
         return results.First().AsTensor<float>().ToArray();
     }
 
