@@ -87,12 +87,13 @@ public class BackboneTests
     }
 
     /// <summary>
-    /// A loaded backbone model rebuilds the same network from metadata.json. ResNet's blocks are not compiled, so it runs the
-    /// plain network (Precision null); VGG-16-BN is plain convolutions, batch norm, ReLU and pooling, so it is compiled.
+    /// A loaded backbone model rebuilds the same network from metadata.json. ResNet's blocks and VGG-16-BN are compiled;
+    /// MobileNetV3's squeeze-excitation blocks are not, so it runs the plain network (Precision null).
     /// </summary>
     [Theory]
-    [InlineData("resnet18", false)]
+    [InlineData("resnet18", true)]
     [InlineData("vgg16_bn", true)]
+    [InlineData("mobilenet_v3_small", false)]
     public void Saved_backbone_models_reload_and_predict_the_same(string arch, bool compiled)
     {
         using var tmp = TestData.NewTempDir();
