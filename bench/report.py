@@ -285,10 +285,15 @@ def section_inference(r):
     if r.get("backbones"):
         size = r["backbones"][0]["inputSize"]
         out += ["", f"**Pretrained backbones, same run**, as `mien predict` loads them (saved, loaded, compiled where the inference plan "
-                f"knows every layer; imported ONNX graphs run as built), {size}x{size} grey faces, random weights and pixels "
+                f"knows every layer: ResNets, MobileNetV2, VGG and the imported ONNX ResNet-18; MobileNetV3 and Inception run as built), {size}x{size} grey faces, random weights and pixels "
                 "(speed does not depend on them). Inference only: training them and a PyTorch reference are not part of the speed run.", "",
                 f"| backbone | input | parameters | MFLOPs/face | batch 1 faces/s | batch {r['batch']} faces/s | path |", "|---|--:|--:|--:|--:|--:|---|"]
         for b in r["backbones"]:
+            if "error" in b:
+                why = ("LibTorch read a freed Scalar (TorchSharp's implicit Scalars, see docs/ARCHITECTURE.md)"
+                       if "Expected false to be true" in b["error"] else b["error"][:80])
+                out.append(f"| {b['backbone']} | {b['inputSize']} | {n0(b['parameters'])} | {f1(b['flops'] / 1e6)} | – | – | failed: {why} |")
+                continue
             out.append(f"| {b['backbone']} | {b['inputSize']} | {n0(b['parameters'])} | {f1(b['flops'] / 1e6)} | {n0(median(b['batch1']))} | "
                        f"{n0(median(b['batchN']))} | {b['precision']} |")
     return "\n".join(out)

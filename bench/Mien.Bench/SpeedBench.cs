@@ -164,28 +164,43 @@ internal static class SpeedBench
         var names = a.Get("backbones", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
         int size = a.Int("backbone-size", 64);
         var results = new List<object>();
-        var pixels = new byte[batch * size * size];
-        new Random(42).NextBytes(pixels);
         string dir = Path.Combine(Path.GetTempPath(), $"mien-bench-backbones-{Environment.ProcessId}");
         Directory.CreateDirectory(dir);
         try
         {
             foreach (var name in names)
             {
-                var spec = ModelZoo.GetSpec(name) with { InputSize = size };
+                // At the size asked for, or the smallest the network takes (inception_v3: 75).
+                var spec = ModelZoo.GetSpec(name);
+                spec = spec with { InputSize = Math.Max(size, spec.InputSize) };
+                var pixels = new byte[batch * spec.InputSize * spec.InputSize];
+                new Random(42).NextBytes(pixels);
                 var summary = ModelBuilder.Summarize(spec, classes.Count);
                 string saved = Path.Combine(dir, name + ".mien");
                 using (var fresh = EmotionModel.Create(spec, classes, 0.449f, 0.226f)) fresh.Save(saved);
                 using var model = EmotionModel.Load(saved);
-                Console.Error.WriteLine($"{name} at {size}x{size}: {summary.Parameters:N0} parameters, {summary.Flops / 1e6:F1} MFLOPs/face; inference...");
+                Console.Error.WriteLine($"{name} at {spec.InputSize}x{spec.InputSize}: {summary.Parameters:N0} parameters, {summary.Flops / 1e6:F1} MFLOPs/face; inference...");
                 // Big backbones are slow: fewer calls per run so each stays within seconds.
                 int scaled = Math.Max(1, (int)(iters * Math.Min(1, 200e6 / summary.Flops)));
-                var b1 = ApiSpeed(model, pixels, 1, warmup, runs, scaled * 4);
-                var bN = ApiSpeed(model, pixels, batch, warmup, runs, scaled);
+                Stat b1, bN;
+                try
+                {
+                    b1 = ApiSpeed(model, pixels, 1, warmup, runs, scaled * 4);
+                    bN = ApiSpeed(model, pixels, batch, warmup, runs, scaled);
+                }
+                catch (System.Runtime.InteropServices.ExternalException e)
+                {
+                    // One backbone's LibTorch error (TorchSharp's implicit Scalars can be finalized mid-call, see
+                    // BatchNormFolding) is recorded, not allowed to end the whole benchmark.
+                    string first = e.Message.Split('\n')[0];
+                    Console.Error.WriteLine($"{name}: failed: {first}");
+                    results.Add(new { backbone = name, inputSize = spec.InputSize, parameters = summary.Parameters, flops = summary.Flops, error = first });
+                    continue;
+                }
                 // Null: the inference plan does not know a layer (imported ONNX graphs), so the network runs as built, fp32.
                 string path = model.Precision?.ToString() ?? "Float32, uncompiled";
                 Console.Error.WriteLine($"{name}: batch 1 {b1.Median:F0}, batch {batch} {bN.Median:F0} faces/s ({path})");
-                results.Add(new { backbone = name, inputSize = size, parameters = summary.Parameters, flops = summary.Flops, precision = path, batch1 = b1, batchN = bN });
+                results.Add(new { backbone = name, inputSize = spec.InputSize, parameters = summary.Parameters, flops = summary.Flops, precision = path, batch1 = b1, batchN = bN });
             }
         }
         finally { Directory.Delete(dir, true); }
