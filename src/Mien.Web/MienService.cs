@@ -99,6 +99,13 @@ public static class MienService
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = page });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = page, OnPrepareResponse = f => f.Context.Response.Headers.XContentTypeOptions = "nosniff" });
         app.UseRequestTimeouts();
+        // A request whose timeout fires while it waits in the queue is ended by the rate limiter without an answer or an
+        // exception, so the timeout middleware wrote no 504 and the client got an empty 200: throw so that it does.
+        app.Use(async (ctx, next) =>
+        {
+            await next(ctx);
+            if (!ctx.Response.HasStarted) ctx.RequestAborted.ThrowIfCancellationRequested();
+        });
         if (options.ApiKey is { Length: > 0 } key) app.Use(RequireApiKey(key));
         app.UseRateLimiter();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });

@@ -148,6 +148,19 @@ public class WebServiceTests(WebServiceTests.Host host) : IClassFixture<WebServi
         foreach (var p in new[] { "/v1/predict", "/v1/predict/batch", "/v1/explain", "/v1/model" }) Assert.True(paths.TryGetProperty(p, out _), p);
     }
 
+    [Fact]
+    public async Task Web_cors_is_off_by_default()
+    {
+        using var client = host.CreateClient();
+        using var answer = await client.SendAsync(CorsWebServiceTests.Predict("https://example.com", key: null));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode); // served (a browser would hide it from the other site's page)
+        Assert.Null(CorsWebServiceTests.AllowOrigin(answer));
+        using var preflight = await client.SendAsync(CorsWebServiceTests.Preflight("https://example.com"));
+        Assert.Contains("OPTIONS", await Problem(preflight, HttpStatusCode.MethodNotAllowed)); // no CORS middleware: OPTIONS is just a wrong method
+        Assert.Null(CorsWebServiceTests.AllowOrigin(preflight));
+        Assert.False(preflight.Headers.Contains("Access-Control-Allow-Methods"));
+    }
+
     /// <summary>A PNG signature and IHDR announcing a huge image, with no pixel data: must be refused on the header alone.</summary>
     internal static byte[] PngHeader(int width, int height)
     {
