@@ -76,7 +76,7 @@ internal sealed class InferencePlan : IDisposable
                     if (c.transposed || c.padding_mode != PaddingModes.Zeros || c.padding is null)
                         throw new NotSupportedException("Only zero-padded, non-transposed convolutions are compiled.");
                     var (w, b) = (c.weight!.detach().clone(), c.bias?.detach().clone() ?? torch.zeros(c.out_channels));
-                    if (next is BatchNorm2d bn) { (w, b) = Fold(w, b, bn); i++; }
+                    if (next is BatchNorm2d bn) { (w, b) = BatchNormFolding.Fold(w, b, bn); i++; }
                     w = Keep(MemoryLayout.ChannelsLast(w.to(_dtype)));
                     b = Keep(b.to(_dtype));
                     long[] stride = c.stride, padding = c.padding, dilation = c.dilation;
@@ -87,7 +87,7 @@ internal sealed class InferencePlan : IDisposable
                 case Linear l:
                 {
                     var (w, b) = (l.weight!.detach().clone(), l.bias?.detach().clone() ?? torch.zeros(l.out_features));
-                    if (next is BatchNorm1d bn) { (w, b) = Fold(w, b, bn); i++; }
+                    if (next is BatchNorm1d bn) { (w, b) = BatchNormFolding.Fold(w, b, bn); i++; }
                     w = Keep(w.to(_dtype));
                     b = Keep(b.to(_dtype));
                     steps.Add(t => nn.functional.linear(t, w, b));
@@ -96,7 +96,7 @@ internal sealed class InferencePlan : IDisposable
                 case BatchNorm bn:
                 {
                     // A batch norm on its own is an affine map per channel.
-                    var (scale, shift) = Affine(bn);
+                    var (scale, shift) = BatchNormFolding.Affine(bn);
                     long[] shape = bn is BatchNorm1d ? [1, -1] : [1, -1, 1, 1];
                     scale = Keep(scale.to(_dtype).reshape(shape));
                     shift = Keep(shift.to(_dtype).reshape(shape));
@@ -158,9 +158,7 @@ internal sealed class InferencePlan : IDisposable
         return t;
     }
 
-    private static (Tensor Scale, Tensor Shift) Affine(BatchNorm bn) => BatchNormFolding.Affine(bn);
 
-    private static (Tensor W, Tensor B) Fold(Tensor w, Tensor b, BatchNorm bn) => BatchNormFolding.Fold(w, b, bn);
 
     private Tensor Keep(Tensor t)
     {

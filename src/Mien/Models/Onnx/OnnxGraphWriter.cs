@@ -40,7 +40,7 @@ internal sealed class OnnxGraphWriter
                         throw new OnnxExportException($"{path}: only zero-padded, non-transposed convolutions with explicit padding are exported.");
                     var w = c.weight!.detach();
                     var b = c.bias?.detach() ?? torch.zeros(c.out_channels);
-                    if (next is BatchNorm2d bn) { (w, b) = Fold(w, b, bn); i++; }
+                    if (next is BatchNorm2d bn) { (w, b) = BatchNormFolding.Fold(w, b, bn); i++; }
                     long[] pads = [c.padding[0], c.padding[1], c.padding[0], c.padding[1]];
                     x = Node("Conv", path, [x, Initializer(path + ".weight", w), Initializer(path + ".bias", b)],
                         Ints("kernel_shape", c.kernel_size), Ints("strides", c.stride), Ints("pads", pads),
@@ -51,14 +51,14 @@ internal sealed class OnnxGraphWriter
                 {
                     var w = l.weight!.detach();
                     var b = l.bias?.detach() ?? torch.zeros(l.out_features);
-                    if (next is BatchNorm1d bn) { (w, b) = Fold(w, b, bn); i++; }
+                    if (next is BatchNorm1d bn) { (w, b) = BatchNormFolding.Fold(w, b, bn); i++; }
                     x = Node("Gemm", path, [x, Initializer(path + ".weight", w), Initializer(path + ".bias", b)], Int("transB", 1));
                     break;
                 }
                 case BatchNorm bn:
                 {
                     // On its own, a batch norm is a per-channel affine map: x * scale + shift, broadcast over H x W.
-                    var (scale, shift) = Affine(bn);
+                    var (scale, shift) = BatchNormFolding.Affine(bn);
                     long[] shape = bn is BatchNorm1d ? [-1] : [-1, 1, 1];
                     x = Node("Mul", path + ".scale", [x, Initializer(path + ".scale", scale.reshape(shape))]);
                     x = Node("Add", path, [x, Initializer(path + ".shift", shift.reshape(shape))]);
@@ -194,9 +194,7 @@ internal sealed class OnnxGraphWriter
         .. ceil ? [Int("ceil_mode", 1)] : Array.Empty<AttributeProto>(),
     ];
 
-    private static (Tensor Scale, Tensor Shift) Affine(BatchNorm bn) => BatchNormFolding.Affine(bn);
 
-    private static (Tensor W, Tensor B) Fold(Tensor w, Tensor b, BatchNorm bn) => BatchNormFolding.Fold(w, b, bn);
 
     private string Unique(string name)
     {
