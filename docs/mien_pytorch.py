@@ -141,8 +141,12 @@ def load(state_path, meta_path=None):
 
 
 def predict(net, meta, faces):
-    """Probabilities (N x K) of grey uint8 faces N x S x S, normalised and temperature-scaled as Mien does."""
+    """Probabilities (N x K) of grey uint8 faces N x S x S as Mien computes them: normalised, prior-corrected
+    (logit_bias, if the model has one) and temperature-scaled."""
     x = torch.as_tensor(faces, dtype=torch.float32).unsqueeze(1)
     x = x * (1.0 / (255.0 * meta["std"])) - meta["mean"] / meta["std"]
     with torch.no_grad():
-        return torch.softmax(net(x) / meta.get("temperature", 1.0), dim=1)
+        logits = net(x)
+        if meta.get("logit_bias") is not None:
+            logits = logits + torch.tensor(meta["logit_bias"], dtype=torch.float32)
+        return torch.softmax(logits / meta.get("temperature", 1.0), dim=1)

@@ -19,6 +19,12 @@ internal sealed class TrainingArguments
     public Option<int> StepEpochs { get; } = new("--step-epochs") { Description = "step schedule: epochs between decays.", DefaultValueFactory = _ => D.StepEpochs };
     public Option<int> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop after N epochs without validation improvement (0 = off)." };
     public Option<bool> ClassWeights { get; } = new("--class-weights") { Description = "Weight the loss by inverse class frequency." };
+    public Option<double> LogitAdjust { get; } = new("--logit-adjust")
+    {
+        Description = "Logit-adjusted loss (Menon et al. 2021): the loss sees logits + tau*log(training class prior), so the network learns the faces without " +
+                      "the training data's class mix (FER's many neutral, few disgust faces). 0 = off, 1 = the paper's setting. Then `mien calibrate --balance` " +
+                      "picks how much of the prior to put back.",
+    };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => D.LabelSmoothing };
     public Option<string> Labels { get; } = new("--labels") { Description = "Datasets with annotator votes (FER+): soft (train on the vote distribution) or majority (the top vote only).", DefaultValueFactory = _ => D.Labels };
     public Option<double[]> DatasetWeights { get; } = new("--dataset-weight") { Description = "With several --data: how much each dataset's images count in the loss, one value per --data in the same order (default 1 each), e.g. --dataset-weight 1 1 3.", AllowMultipleArgumentsPerToken = true };
@@ -41,7 +47,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
+                     EarlyStopping, ClassWeights, LogitAdjust, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
             c.Options.Add(o);
     }
 
@@ -74,7 +80,7 @@ internal sealed class TrainingArguments
             Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!.ToLowerInvariant(),
             LearningRate = r.GetValue(LearningRate), WeightDecay = r.GetValue(WeightDecay), Momentum = r.GetValue(Momentum),
             Schedule = r.GetValue(Schedule)!.ToLowerInvariant(), WarmupEpochs = r.GetValue(Warmup), StepEpochs = r.GetValue(StepEpochs),
-            EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
+            EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LogitAdjustment = r.GetValue(LogitAdjust), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
             DatasetWeights = r.GetValue(DatasetWeights) is { Length: > 0 } dw ? dw : null,
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift), MaxScale = r.GetValue(Zoom) },

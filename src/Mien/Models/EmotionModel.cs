@@ -30,6 +30,7 @@ public sealed class EmotionModel : IDisposable
     {
         if (!IsValidTemperature(metadata.Temperature))
             throw new ArgumentOutOfRangeException(nameof(metadata), metadata.Temperature, "The temperature must be a positive finite number.");
+        if (LogitBiasProblem(metadata) is { } problem) throw new ArgumentException(problem, nameof(metadata));
         Network = network;
         Metadata = metadata;
     }
@@ -96,8 +97,25 @@ public sealed class EmotionModel : IDisposable
     private Tensor Probabilities(Tensor x)
     {
         var logits = Logits(x);
+        // Explicit Scalars: an implicit one can be finalized during the native call (docs/ARCHITECTURE.md).
+        if (Metadata.LogitBias is { } bias)
+        {
+            using var one = 1.0.ToScalar();
+            logits = logits.add(torch.tensor(bias.ToArray(), [1, bias.Count]).to(logits.dtype), one);
+        }
         double t = Metadata.Temperature;
-        return torch.nn.functional.softmax(t == 1 ? logits : logits / t, 1);
+        if (t == 1) return torch.nn.functional.softmax(logits, 1);
+        using var temperature = t.ToScalar();
+        return torch.nn.functional.softmax(logits.div(temperature), 1);
+    }
+
+    /// <summary>softmax((logits + bias) / T) of one face's logits, as <see cref="PredictProbabilities"/> computes them.</summary>
+    internal float[] ProbabilitiesFromLogits(ReadOnlySpan<float> logits)
+    {
+        var z = new double[logits.Length];
+        for (int i = 0; i < z.Length; i++) z[i] = (logits[i] + (Metadata.LogitBias?[i] ?? 0)) / Metadata.Temperature;
+        double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
+        return [.. z.Select(v => (float)(Math.Exp(v - max) / sum))];
     }
 
     private Tensor Logits(Tensor x) => _plan?.Value is { } plan ? plan.Forward(x) : Network.forward(MemoryLayout.GreyAsChannelsLast(x));
@@ -130,6 +148,14 @@ public sealed class EmotionModel : IDisposable
 
     private static bool IsValidTemperature(double t) => double.IsFinite(t) && t > 0;
 
+    private static string? LogitBiasProblem(ModelMetadata meta) => meta.LogitBias switch
+    {
+        null => null,
+        var b when b.Count != meta.ClassNames.Count => $"logit_bias has {b.Count} values for {meta.ClassNames.Count} classes.",
+        var b when b.Any(v => !float.IsFinite(v) || Math.Abs(v) > 100) => "logit_bias values must be finite numbers within -100..100.",
+        _ => null,
+    };
+
     private const long MaxMetadataBytes = 4 << 20;
 
     // The metadata is read from an untrusted file: sizes that would make every prediction allocate (input_size 4000)
@@ -144,6 +170,7 @@ public sealed class EmotionModel : IDisposable
             throw new ModelFormatException($"'{path}': normalisation mean {meta.Mean}, std {meta.Std}; std must be a positive number.");
         if (!double.IsFinite(meta.FaceMargin) || meta.FaceMargin is < 0 or > 2)
             throw new ModelFormatException($"'{path}': face_margin {meta.FaceMargin} is outside 0..2.");
+        if (LogitBiasProblem(meta) is { } problem) throw new ModelFormatException($"'{path}': {problem}");
     }
 
     // Entry lengths in a zip's directory are claims; the copy stops at the limit whatever the stream delivers.

@@ -36,6 +36,13 @@ public sealed record ModelMetadata
     /// </summary>
     [JsonPropertyName("temperature")] public double Temperature { get; init; } = 1;
 
+    /// <summary>
+    /// Prior correction, one value per class added to the logits before the temperature: probabilities are
+    /// softmax((logits + bias) / T). <c>mien calibrate --balance</c> sets it to -tau * log(prior), which takes out part of
+    /// the training data's class mix (FER's many neutral and few disgust faces) for faces whose mix differs. Null = none.
+    /// </summary>
+    [JsonPropertyName("logit_bias")] public IReadOnlyList<float>? LogitBias { get; init; }
+
     /// <summary>The dataset(s) it was trained on.</summary>
     [JsonPropertyName("trained_on")] public string? TrainedOn { get; init; }
     /// <summary>The training settings, by name.</summary>

@@ -50,7 +50,8 @@ public static class GradCam
             var leaf = features.detach().clone().requires_grad_(true);
             var logits = leaf;
             for (int i = camLayer + 1; i < layers.Count; i++) logits = layers[i].Module.forward(logits);
-            var probs = nn.functional.softmax(logits.detach(), 1).data<float>().ToArray();
+            // The model's prior correction and temperature, so the explained winner is the one predict reports.
+            var probs = model.ProbabilitiesFromLogits(logits.detach().data<float>().ToArray());
             int predicted = Evaluation.Evaluator.ArgMax(probs);
             if (target < 0) target = predicted;
             var grad = torch.autograd.grad([logits[0, target]], [leaf])[0];

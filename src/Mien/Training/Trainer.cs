@@ -110,6 +110,8 @@ public sealed class Trainer(TrainingOptions options)
         using var trainT = soft ? torch.tensor(split.Train.SelectMany(data.Target).ToArray()).reshape(split.Train.Length, data.ClassNames.Count) : null;
         using var weights = o.ClassWeights ? ClassWeights(data, split) : null;
         using var sampleWeights = SampleWeights(data, split, o);
+        using var adjustment = o.LogitAdjustment > 0 ? LogitAdjustment(data, split, o.LogitAdjustment) : null;
+        using var one = 1.0.ToScalar();
         var augmenter = new BatchAugmenter(o.Augmentation, std, generator);
         var optimizer = context.Optimizer;
         var schedule = context.Schedule;
@@ -144,17 +146,18 @@ public sealed class Trainer(TrainingOptions options)
                     var y = trainY.index_select(0, idx);
                     optimizer.zero_grad();
                     var logits = net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x);
+                    var scores = adjustment is null ? logits : logits.add(adjustment, one); // what the loss sees
                     Tensor loss;
                     if (sampleWeights is null)
                         loss = soft
-                            ? SoftCrossEntropy(logits, trainT!.index_select(0, idx), weights, o.LabelSmoothing)
-                            : nn.functional.cross_entropy(logits, y, weights, label_smoothing: o.LabelSmoothing);
+                            ? SoftCrossEntropy(scores, trainT!.index_select(0, idx), weights, o.LabelSmoothing)
+                            : nn.functional.cross_entropy(scores, y, weights, label_smoothing: o.LabelSmoothing);
                     else
                     {
                         // Per-dataset weights: a weighted mean of the per-image losses.
                         var per = soft
-                            ? SoftCrossEntropy(logits, trainT!.index_select(0, idx), weights, o.LabelSmoothing, reduce: false)
-                            : nn.functional.cross_entropy(logits, y, weights, reduction: nn.Reduction.None, label_smoothing: o.LabelSmoothing);
+                            ? SoftCrossEntropy(scores, trainT!.index_select(0, idx), weights, o.LabelSmoothing, reduce: false)
+                            : nn.functional.cross_entropy(scores, y, weights, reduction: nn.Reduction.None, label_smoothing: o.LabelSmoothing);
                         var w = sampleWeights.index_select(0, idx);
                         loss = (per * w).sum() / w.sum().clamp_min(1e-12);
                     }
@@ -215,6 +218,21 @@ public sealed class Trainer(TrainingOptions options)
         return torch.tensor(split.Train.Select(i => (float)w[data.DatasetIndex[i]]).ToArray());
     }
 
+    /// <summary>tau * log(prior) as a 1 x K row, the prior being the training split's mean target (votes for soft labels).</summary>
+    internal static Tensor LogitAdjustment(FaceDataset data, DataSplit split, double tau)
+    {
+        int k = data.ClassNames.Count;
+        var prior = new double[k];
+        foreach (int i in split.Train)
+        {
+            var t = data.Target(i);
+            for (int c = 0; c < k; c++) prior[c] += t[c];
+        }
+        double total = prior.Sum();
+        // A class no training image has gets a tiny prior: a large boost it cannot learn from anyway.
+        return torch.tensor(prior.Select(p => (float)(tau * Math.Log(Math.Max(p / total, 1e-4)))).ToArray(), [1, k]);
+    }
+
     private static Tensor ClassWeights(FaceDataset data, DataSplit split)
     {
         var counts = data.ClassCounts(split.Train);
@@ -236,6 +254,7 @@ public sealed class Trainer(TrainingOptions options)
                 ["batch_size"] = o.BatchSize.ToString(CultureInfo.InvariantCulture), ["schedule"] = o.Schedule,
                 ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture), ["augmentation"] = o.Augmentation.Enabled ? "on" : "off",
                 ["labels"] = c.Data.HasSoftTargets ? o.Labels : "hard",
+                ["logit_adjustment"] = o.LogitAdjustment.ToString(CultureInfo.InvariantCulture),
                 ["init_from"] = o.InitialModel is null ? "" : Path.GetFileName(o.InitialModel) + (o.FreezeFeatures ? " (features frozen)" : ""),
                 ["weights"] = o.PretrainedWeights is null ? "" : Path.GetFileName(o.PretrainedWeights) + (o.FreezeFeatures ? " (features frozen)" : ""),
             },

@@ -41,6 +41,13 @@ public sealed record TrainingOptions
     public double LabelSmoothing { get; init; } = 0.1;
 
     /// <summary>
+    /// Logit-adjusted loss (Menon et al., 2021): the loss sees logits + tau * log(class prior of the training split), so
+    /// the network's own scores learn the faces without the training data's class mix (FER: a third neutral, under 1 %
+    /// disgust). 0 = plain cross-entropy; 1 = the paper's setting. Predictions use the unadjusted logits.
+    /// </summary>
+    public double LogitAdjustment { get; init; }
+
+    /// <summary>
     /// For datasets with label distributions (FER+ votes): <c>soft</c> trains on the distribution (cross-entropy
     /// against it), <c>majority</c> on the top vote only. Datasets with one label per image ignore it.
     /// </summary>
@@ -114,6 +121,7 @@ public sealed record TrainingOptions
         if (!Optimizers.Contains(Optimizer)) throw new ArgumentException($"unknown optimizer '{Optimizer}'. Known: {string.Join(", ", Optimizers)}.");
         if (!LearningRateSchedule.Names.Contains(Schedule)) throw new ArgumentException($"unknown schedule '{Schedule}'. Known: {string.Join(", ", LearningRateSchedule.Names)}.");
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"label smoothing must be in [0, 1) (got {LabelSmoothing}).");
+        if (!(LogitAdjustment is >= 0 and <= 3)) throw new ArgumentException($"logit adjustment must be in 0..3 (got {LogitAdjustment}).");
         if (DatasetWeights is { } dw && dw.Any(w => !(w >= 0) || double.IsInfinity(w))) throw new ArgumentException($"dataset weights must be finite and ≥ 0 (got {string.Join(", ", dw)}).");
         if (!LabelModes.Contains(Labels)) throw new ArgumentException($"labels must be soft or majority (got '{Labels}').");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");

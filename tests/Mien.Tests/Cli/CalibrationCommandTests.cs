@@ -26,6 +26,22 @@ public class CalibrationCommandTests
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
     }
 
+    [Fact]
+    public void Calibrate_balance_stores_a_prior_correction_and_reports_the_balanced_accuracy()
+    {
+        using var tmp = TestData.NewTempDir();
+        var (exit, output, err) = CliRunner.Run("calibrate", "--model", BundledModel, "--data", TestData.Fer2013PublicTestZip, "--limit", "1200",
+                                                "--balance", "--out", tmp["balanced.mien"]);
+        Assert.True(exit == 0, err);
+        Assert.Contains("balanced accuracy", output);
+        var tau = System.Text.RegularExpressions.Regex.Match(output, @"prior correction tau (-?[\d.]+)\)");
+        Assert.True(tau.Success, output);
+        using var model = EmotionModel.Load(tmp["balanced.mien"]);
+        // tau 0 (no gain on these faces) stores no bias; any other value stores one per class.
+        if (tau.Groups[1].Value == "0") Assert.Null(model.Metadata.LogitBias);
+        else Assert.Equal(model.ClassNames.Count, model.Metadata.LogitBias!.Count);
+    }
+
     [Theory]
     [InlineData("/no/such/model.mien", "0.5", "auto", "/no/such/model.mien")]
     [InlineData(null, "1.5", "auto", "--fit-fraction must be between 0 and 1")]

@@ -170,6 +170,18 @@ public class OnnxExportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_prior_correction_is_inside_the_graph_and_matches_libtorch()
+    {
+        using var plain = RandomModel(ModelZoo.GetSpec("vgg-small"), temperature: 0.8);
+        float[] bias = [0.4f, 2.5f, 1.1f, -0.9f, 0.2f, -0.3f, -3.0f];
+        using var model = plain.WithMetadata(plain.Metadata with { LogitBias = bias });
+        CheckParity(model, "vgg-small with a logit bias");
+        // The bias really changes the probabilities (else the parity above would not show it is in the graph).
+        var faces = Faces(8);
+        Assert.True(MaxDiff(plain.PredictProbabilities(faces, 8), model.PredictProbabilities(faces, 8)) > 0.01f);
+    }
+
+    [Fact]
     public void A_gelu_network_exports_for_onnx_runtime()
     {
         // Not checked in OpenCV DNN: its 4.13 importer crashes the process (native) on the Erf subgraph of GELU.
@@ -308,7 +320,9 @@ public class OnnxExportTests(ITestOutputHelper output)
     public void The_pytorch_export_loads_in_python_torch_with_mien_pytorch_py_and_gives_libtorchs_probabilities()
     {
         Assert.True(File.Exists(TorchvisionReference.Python), $"{TorchvisionReference.Python} with python3-torch is needed");
-        using var model = DefaultModel.Load(InferencePrecision.Float32);
+        using var bundled = DefaultModel.Load(InferencePrecision.Float32);
+        // With a prior correction, so that the Python side must apply it too.
+        using var model = bundled.WithMetadata(bundled.Metadata with { LogitBias = bundled.Metadata.LogitBias ?? [0.3f, 1.2f, 0.5f, -0.4f, 0f, -0.2f, -1.4f] });
         using var tmp = TestData.NewTempDir();
         PyTorchExporter.Export(model, tmp["m.pt"]);
         var faces = Faces(8);

@@ -205,4 +205,33 @@ public class TrainerTests
         Assert.Contains("small.mien", e.Message);
         Assert.Contains("test-small", e.Message);
     }
+
+    [Fact]
+    public void The_logit_adjustment_is_tau_log_prior_of_the_train_split_and_makes_the_network_predict_the_frequent_class_less()
+    {
+        var split = Splitter.HoldOut(Ck, 0.25, seed: 11);
+        var counts = Ck.ClassCounts(split.Train);
+        using (var adj = Trainer.LogitAdjustment(Ck, split, 0.5))
+        {
+            var a = adj.data<float>().ToArray();
+            Assert.Equal(Ck.ClassNames.Count, a.Length);
+            for (int c = 0; c < a.Length; c++)
+                Assert.Equal(0.5 * Math.Log(Math.Max((double)counts[c] / split.Train.Length, 1e-4)), a[c], 4);
+        }
+
+        // A skewed training side (surprise kept whole, the other classes a quarter): trained with the adjusted loss, the
+        // network's own scores call fewer held-out faces surprise than the plain loss does.
+        int surprise = Ck.ClassNames.ToList().IndexOf("surprise");
+        var skewed = split with { Train = [.. split.Train.Where(i => Ck.Labels[i] == surprise || i % 4 == 0)] };
+        int Surprises(double tau)
+        {
+            var o = new TrainingOptions { Epochs = 4, BatchSize = 32, LearningRate = 3e-3, Seed = 5, WarmupEpochs = 0, LogitAdjustment = tau };
+            var r = new Trainer(o).Fit(Ck, skewed, Small);
+            using var m = r.Model;
+            return Evaluator.PredictProbabilities(m, Ck, split.Validation).Count(p => Evaluator.ArgMax(p) == surprise);
+        }
+        int plain = Surprises(0), adjusted = Surprises(1);
+        Assert.True(adjusted < plain, $"held-out faces called surprise: {plain} with the plain loss, {adjusted} with the adjusted one");
+        Assert.Throws<ArgumentException>(() => new TrainingOptions { LogitAdjustment = -1 }.Validate());
+    }
 }

@@ -73,7 +73,10 @@ public static class OnnxExporter
         var last = graph.Node.Last(n => n.Output.Contains(logits));
         last.Output[last.Output.IndexOf(logits)] = LogitsName;
 
-        var scores = meta.Temperature == 1 ? LogitsName : writer.Node("Div", "scaled_logits", [LogitsName, writer.Scalar("temperature", (float)meta.Temperature)]);
+        var scores = LogitsName;
+        if (meta.LogitBias is { } bias)
+            scores = writer.Node("Add", "corrected_logits", [scores, writer.Initializer("logit_bias", torch.tensor(bias.ToArray(), [1, bias.Count]))]);
+        if (meta.Temperature != 1) scores = writer.Node("Div", "scaled_logits", [scores, writer.Scalar("temperature", (float)meta.Temperature)]);
         var softmax = new NodeProto { OpType = "Softmax", Name = "softmax" };
         softmax.Input.Add(scores);
         softmax.Output.Add(ProbabilitiesName);
@@ -109,7 +112,8 @@ public static class OnnxExporter
         yield return ("mean", meta.Mean.ToString("R", ci));
         yield return ("std", meta.Std.ToString("R", ci));
         yield return ("temperature", meta.Temperature.ToString("R", ci));
-        yield return ("outputs", $"{LogitsName}: N x {meta.ClassNames.Count} scores; {ProbabilitiesName}: softmax({LogitsName} / temperature)");
+        if (meta.LogitBias is { } bias) yield return ("logit_bias", JsonSerializer.Serialize(bias));
+        yield return ("outputs", $"{LogitsName}: N x {meta.ClassNames.Count} scores; {ProbabilitiesName}: softmax(({LogitsName} + logit_bias) / temperature), logit_bias 0 unless given");
         yield return ("preprocessing", meta.Preprocessing);
         yield return (OnnxContract.FaceMarginKey, meta.FaceMargin.ToString("R", ci));
         yield return (OnnxContract.ModelNameKey, meta.Spec.Name);
