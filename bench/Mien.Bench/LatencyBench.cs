@@ -20,6 +20,8 @@ internal static class LatencyBench
     {
         string work = a.Get("work"), outPath = a.Get("out"), modelPath = a.Get("model", "models/mien-default.mien");
         int warmup = a.Int("warmup", 5), runs = a.Int("runs", 50);
+        // Auto precision measured in this (quiet) run, not taken from a cache written at another moment.
+        Environment.SetEnvironmentVariable("MIEN_CACHE_DIR", Path.Combine(work, "precision-cache"));
         // Several LibTorch thread counts: OpenCV's and LibTorch's thread pools take turns within one photo, and on
         // a small machine one network thread can beat two (see docs/BENCHMARKS.md).
         var threadCounts = a.Get("threads", Environment.ProcessorCount.ToString()).Split(',').Select(int.Parse).ToArray();

@@ -22,6 +22,8 @@ internal static class SpeedBench
         string work = a.Get("work"), outPath = a.Get("out");
         int threads = a.Int("threads", 0), batch = a.Int("batch", 64), warmup = a.Int("warmup", 3), runs = a.Int("runs", 5);
         int trainSteps = a.Int("train-steps", 10), inferIters = a.Int("infer-iters", 10), fitImages = a.Int("fit-images", 1024);
+        // Auto precision measured in this (quiet) run, not taken from a cache written at another moment.
+        Environment.SetEnvironmentVariable("MIEN_CACHE_DIR", Path.Combine(work, "precision-cache"));
         if (threads > 0) torch.set_num_threads(threads);
         var presets = a.Get("presets", string.Join(',', ModelZoo.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries);
 
@@ -68,7 +70,12 @@ internal static class SpeedBench
             model.Save(saved);
             var compiled = new Dictionary<string, object?>();
             Stat? shipped64 = null;
-            string auto = EmotionModel.ResolvePrecision(InferencePrecision.Auto) == InferencePrecision.BFloat16 ? "bf16" : "fp32";
+            string auto;
+            using (var measured = EmotionModel.Load(saved, InferencePrecision.Auto)) // what Auto picks here, by its own measurement
+            {
+                measured.PredictProbabilities(data.Pixels.AsSpan(0, data.Width * data.Height), 1);
+                auto = measured.Precision == InferencePrecision.BFloat16 ? "bf16" : "fp32";
+            }
             foreach (var precision in new[] { InferencePrecision.Float32, InferencePrecision.BFloat16 })
             {
                 string key = precision == InferencePrecision.BFloat16 ? "bf16" : "fp32";

@@ -8,7 +8,7 @@ internal static class PrecisionOption
 {
     public static Option<InferencePrecision> Create() => new("--precision")
     {
-        Description = "Number format of the network: auto (bf16 where the CPU has native bfloat16, else fp32), fp32 or bf16.",
+        Description = "Number format of the network: auto (where the CPU has native bfloat16, whichever of bf16 and fp32 is faster for this network, measured once and cached in ~/.cache/mien; else fp32), fp32 or bf16.",
         DefaultValueFactory = _ => InferencePrecision.Auto,
         CustomParser = r => r.Tokens.Count == 0 ? InferencePrecision.Auto : Parse(r.Tokens[0].Value, r),
     };

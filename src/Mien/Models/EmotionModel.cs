@@ -38,7 +38,9 @@ public sealed class EmotionModel : IDisposable
     private EmotionModel(nn.Module<Tensor, Tensor> network, ModelMetadata metadata, InferencePrecision precision) : this(network, metadata)
     {
         _requestedPrecision = precision;
-        _plan = new(() => Compile(network, ResolvePrecision(precision)));
+        _plan = new(() => precision == InferencePrecision.Auto
+            ? PrecisionChooser.CompileFastest(network, metadata, Compile)
+            : Compile(network, precision));
     }
 
     /// <summary>
@@ -47,7 +49,10 @@ public sealed class EmotionModel : IDisposable
     /// </summary>
     public InferencePrecision? Precision => _plan?.Value?.Precision;
 
-    /// <summary>What <see cref="InferencePrecision.Auto"/> means on this machine; other values are returned as they are.</summary>
+    /// <summary>
+    /// What <see cref="InferencePrecision.Auto"/> may mean on this machine: BFloat16 where the CPU has native bf16, else Float32;
+    /// other values are returned as they are. A loaded model decides Auto by measuring both (<see cref="Precision"/> tells the outcome).
+    /// </summary>
     public static InferencePrecision ResolvePrecision(InferencePrecision precision) =>
         precision != InferencePrecision.Auto ? precision
         : CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;

@@ -3,7 +3,10 @@ namespace Mien.Models;
 /// <summary>The number format a loaded model computes in.</summary>
 public enum InferencePrecision
 {
-    /// <summary>bfloat16 where the CPU multiplies it natively (AVX512-BF16 or AMX), otherwise float32.</summary>
+    /// <summary>
+    /// float32 or bfloat16, whichever computes this network faster on this CPU, measured once and cached; float32 where
+    /// the CPU has no native bfloat16 (AVX512-BF16 or AMX).
+    /// </summary>
     Auto,
 
     /// <summary>32-bit floats, as in training.</summary>

@@ -10,6 +10,23 @@ public static class CpuFeatures
     /// <summary>True when the CPU has bfloat16 dot-product instructions (x86 AVX512-BF16 or AMX-BF16; read from /proc/cpuinfo on Linux).</summary>
     public static bool HasNativeBFloat16 => BFloat16.Value;
 
+    /// <summary>The processor's model name (Linux: /proc/cpuinfo; elsewhere the architecture and core count), for benchmark records and caches.</summary>
+    public static string ModelName => Model.Value;
+
+    private static readonly Lazy<string> Model = new(() =>
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux())
+                foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                    if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':') is int colon and > 0)
+                        return line[(colon + 1)..].Trim();
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return $"{RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores";
+    });
+
     private static bool DetectBFloat16()
     {
         // .NET exposes no BF16 intrinsic class to ask; Linux lists the flags. Elsewhere: stay with float32.
