@@ -165,6 +165,7 @@ internal static class SpeedBench
     /// Inference only, for the pretrained backbones (--backbones a,b --backbone-size 64): the model as `mien predict`
     /// loads it (saved, loaded, compiled where the plan knows the layers), at batch 1 and batch N, on random grey faces
     /// (speed does not depend on the pixels). Training them here would take hours; PyTorch's reference knows only the presets.
+    /// --backbone-compiled 0 runs the loaded network uncompiled instead; --backbone-precision float32|bfloat16 overrides Auto.
     /// </summary>
     private static List<object> Backbones(Args a, IReadOnlyList<string> classes, int batch, int warmup, int runs, int iters)
     {
@@ -185,7 +186,10 @@ internal static class SpeedBench
                 var summary = ModelBuilder.Summarize(spec, classes.Count);
                 string saved = Path.Combine(dir, name + ".mien");
                 using (var fresh = EmotionModel.Create(spec, classes, 0.449f, 0.226f)) fresh.Save(saved);
-                using var model = EmotionModel.Load(saved);
+                using var loaded = EmotionModel.Load(saved, Enum.Parse<InferencePrecision>(a.Get("backbone-precision", "Auto"), ignoreCase: true));
+                // --backbone-compiled 0: the same loaded network run as it is (no inference plan), for comparison.
+                // Not disposed: the network is the loaded model's.
+                var model = a.Int("backbone-compiled", 1) != 0 ? loaded : new EmotionModel(loaded.Network, loaded.Metadata);
                 Console.Error.WriteLine($"{name} at {spec.InputSize}x{spec.InputSize}: {summary.Parameters:N0} parameters, {summary.Flops / 1e6:F1} MFLOPs/face; inference...");
                 // Big backbones are slow: fewer calls per run so each stays within seconds.
                 int scaled = Math.Max(1, (int)(iters * Math.Min(1, 200e6 / summary.Flops)));

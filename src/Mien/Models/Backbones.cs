@@ -115,6 +115,15 @@ public static class Backbones
         foreach (var se in trunk.modules().OfType<torchvision.SqueezeExcitation>())
             foreach (var (name, child) in se.named_children())
                 if (name == "activation" && child is ReLU6 { inplace: false } relu6)
+                {
                     relu6.register_forward_hook((_, input, _) => nn.functional.relu(input));
+                    ReLU6sComputingReLU.AddOrUpdate(relu6, relu6);
+                }
     }
+
+    // The ReLU6 modules SqueezeExcitationReLU hooked: the inference plan calls forward, not the hooks, so it asks.
+    private static readonly ConditionalWeakTable<ReLU6, ReLU6> ReLU6sComputingReLU = new();
+
+    /// <summary>Whether a forward hook makes this ReLU6 compute ReLU (MobileNetV3's squeeze-excitation, see above).</summary>
+    internal static bool ComputesReLU(ReLU6 relu6) => ReLU6sComputingReLU.TryGetValue(relu6, out _);
 }

@@ -118,7 +118,14 @@ internal sealed class InferencePlan : IDisposable
                     steps.Add(t => Run(main, t).add(Run(shortcut, t), _one));
                     break;
                 }
-                case ReLU or ReLU6 or LeakyReLU or ELU or GELU or SELU or SiLU or Tanh or Sigmoid or Hardtanh
+                case ReLU6 r when Backbones.ComputesReLU(r):
+                    // MobileNetV3's squeeze-excitation ReLU6, hooked to compute torchvision's ReLU (calling forward skips hooks).
+                    steps.Add(t => nn.functional.relu(t));
+                    break;
+                case torchvision.SqueezeExcitation se:
+                    steps.Add(SqueezeExcitation(se));
+                    break;
+                case ReLU or ReLU6 or LeakyReLU or ELU or GELU or SELU or SiLU or Tanh or Sigmoid or Hardtanh or Hardswish or Hardsigmoid
                     or MaxPool2d or AvgPool2d or AdaptiveAvgPool2d or TorchSharp.Modules.Flatten or Subsample or GreyToRgb:
                 {
                     var layer = (nn.Module<Tensor, Tensor>)m;
@@ -139,6 +146,7 @@ internal sealed class InferencePlan : IDisposable
     /// <summary>The residual units of torchvision's trunks, compiled from their children as the ONNX exporter writes them.</summary>
     private Func<Tensor, Tensor> TorchvisionBlock(nn.Module m)
     {
+        if (InceptionBlock.Describe(m, message => new NotSupportedException(message)) is { } branches) return Inception(branches);
         var block = Models.TorchvisionBlock.Describe(m, message => new NotSupportedException(message))
             ?? throw new NotSupportedException($"Layer type {m.GetType().Name} is not compiled.");
         var main = Compile(block.Main.Select(c => c.Module));
@@ -149,6 +157,48 @@ internal sealed class InferencePlan : IDisposable
         {
             var sum = Run(main, t).add(downsample is null ? t : Run(downsample, t), _one);
             return relu ? nn.functional.relu(sum) : sum;
+        };
+    }
+
+    /// <summary>
+    /// torchvision's squeeze-excitation: x * scale_activation(fc2(activation(fc1(avgpool(x))))), the 1x1 convolutions
+    /// compiled like any other (they have no batch norm to fold).
+    /// </summary>
+    private Func<Tensor, Tensor> SqueezeExcitation(torchvision.SqueezeExcitation se)
+    {
+        var children = se.named_children().ToDictionary(c => c.name, c => (nn.Module)c.module, StringComparer.Ordinal);
+        string[] order = ["avgpool", "fc1", "activation", "fc2", "scale_activation"];
+        if (children.Count != order.Length || !order.All(children.ContainsKey))
+            throw new NotSupportedException($"SqueezeExcitation with children [{string.Join(", ", children.Keys)}] is not compiled; this TorchVision version is not supported.");
+        if (children["avgpool"] is not AdaptiveAvgPool2d { output_size: [1, 1] or [1] })
+            throw new NotSupportedException("SqueezeExcitation pooling to more than 1x1 is not compiled.");
+        var scale = Compile(order.Select(n => children[n]));
+        return t => t.mul(Run(scale, t));
+    }
+
+    private static readonly long[] Zero = [0, 0], One = [1, 1], Two = [2, 2], Three = [3, 3];
+
+    /// <summary>torchvision's Inception blocks: the branches' outputs concatenated along channels (one cat, InceptionE's pairs included).</summary>
+    private Func<Tensor, Tensor> Inception(IReadOnlyList<InceptionBranch> branches)
+    {
+        var compiled = branches.Select(b => (b.Pool, Sequence: Compile(b.Sequence.Select(c => c.Module)),
+            Split: b.Split.Select(c => Compile([c.Module])).ToArray())).ToArray();
+        return t =>
+        {
+            var outputs = new List<Tensor>(compiled.Length + 2);
+            foreach (var (pool, sequence, split) in compiled)
+            {
+                var x = pool switch
+                {
+                    InceptionPool.Average3x3Same => nn.functional.avg_pool2d(t, Three, One, One, ceil_mode: false, count_include_pad: true),
+                    InceptionPool.Max3x3Stride2 => nn.functional.max_pool2d(t, Three, Two, Zero, ceil_mode: false),
+                    _ => t,
+                };
+                x = Run(sequence, x);
+                if (split.Length == 0) outputs.Add(x);
+                else foreach (var s in split) outputs.Add(Run(s, x));
+            }
+            return MemoryLayout.ChannelsLast(torch.cat(outputs, 1));
         };
     }
 
