@@ -13,7 +13,7 @@ namespace Mien.Models;
 /// What <see cref="InferencePrecision.Auto"/> means for one network on one CPU, decided by measurement: native bf16
 /// instructions do not make bf16 faster everywhere (on an AMD Zen 4 it doubled vgg-small's throughput; on a 2-core
 /// Xeon with AVX512-BF16 but no AMX it was 26 % slower than fp32). Both plans are compiled and timed on a batch of
-/// faces (64, best of 5 interleaved runs each); the faster one is kept. A CPU without native bf16 gets fp32 without a measurement (emulated bf16 is slow).
+/// faces (batch 1 and 64, best of 5 interleaved runs each); bf16 is kept only if it is faster at both. A CPU without native bf16 gets fp32 without a measurement (emulated bf16 is slow).
 /// The choice is cached per process and in <c>precision.json</c> in the cache folder (<c>MIEN_CACHE_DIR</c>, else
 /// <c>$XDG_CACHE_HOME/mien</c> or <c>~/.cache/mien</c>), keyed by CPU model, network, input size and thread count, so
 /// a command pays for the measurement once per machine (about 0.1-2 s, depending on the network).
@@ -36,31 +36,36 @@ internal static class PrecisionChooser
         if (fp32 is null) return null; // not compilable: the network runs as it is
         var bf16 = compile(network, InferencePrecision.BFloat16);
         if (bf16 is null) return fp32;
-        double fp32Seconds, bf16Seconds;
+        // Best of interleaved runs (both see the same machine load), at batch 1 (a photo) and batch 64 (a folder, a video).
+        var best = new double[2, 2]; // [precision, batch] seconds per face
+        for (int i = 0; i < 2; i++) for (int j = 0; j < 2; j++) best[i, j] = double.MaxValue;
         using (var scope = torch.NewDisposeScope())
         using (torch.inference_mode())
         {
-            var x = MemoryLayout.GreyAsChannelsLast(torch.randn(Batch, 1, meta.InputSize, meta.InputSize));
-            fp32.Forward(x); bf16.Forward(x); // warm-up: oneDNN primitives are created on first use
-            (fp32Seconds, bf16Seconds) = (double.MaxValue, double.MaxValue);
-            for (int r = 0; r < Runs; r++) // interleaved, best of each: both see the same machine load
-            {
-                fp32Seconds = Math.Min(fp32Seconds, Time(fp32, x));
-                bf16Seconds = Math.Min(bf16Seconds, Time(bf16, x));
-            }
+            var xs = new[] { 1, Batch }.Select(n => MemoryLayout.GreyAsChannelsLast(torch.randn(n, 1, meta.InputSize, meta.InputSize))).ToArray();
+            foreach (var x in xs) { fp32.Forward(x); bf16.Forward(x); } // warm-up: oneDNN primitives are created on first use
+            for (int r = 0; r < Runs; r++)
+                for (int j = 0; j < 2; j++)
+                {
+                    int n = j == 0 ? 1 : Batch, reps = j == 0 ? 8 : 1;
+                    best[0, j] = Math.Min(best[0, j], Time(fp32, xs[j], reps) / (n * reps));
+                    best[1, j] = Math.Min(best[1, j], Time(bf16, xs[j], reps) / (n * reps));
+                }
         }
-        var choice = bf16Seconds < fp32Seconds ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
+        // bf16 only where it wins both: its answers differ slightly from the trained network's, so it must pay for itself.
+        var choice = best[1, 0] < best[0, 0] && best[1, 1] < best[0, 1] ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
         Memory[key] = choice;
-        TryWriteCache(key, choice, fp32Seconds, bf16Seconds);
+        TryWriteCache(key, new CacheEntry(choice.ToString(), Math.Round(1 / best[0, 0]), Math.Round(1 / best[1, 0]),
+                                          Math.Round(1 / best[0, 1]), Math.Round(1 / best[1, 1]), DateTime.UtcNow));
         if (choice == InferencePrecision.BFloat16) { fp32.Dispose(); return bf16; }
         bf16.Dispose();
         return fp32;
     }
 
-    private static double Time(InferencePlan plan, Tensor x)
+    private static double Time(InferencePlan plan, Tensor x, int reps)
     {
         var sw = Stopwatch.StartNew();
-        plan.Forward(x).Dispose();
+        for (int i = 0; i < reps; i++) plan.Forward(x).Dispose();
         return sw.Elapsed.TotalSeconds;
     }
 
@@ -104,7 +109,7 @@ internal static class PrecisionChooser
         return false;
     }
 
-    private static void TryWriteCache(string key, InferencePrecision choice, double fp32Seconds, double bf16Seconds)
+    private static void TryWriteCache(string key, CacheEntry entry)
     {
         try
         {
@@ -113,7 +118,7 @@ internal static class PrecisionChooser
                 Dictionary<string, CacheEntry> entries;
                 try { entries = ReadEntries(); }
                 catch (JsonException) { entries = []; }
-                entries[key] = new CacheEntry(choice.ToString(), Math.Round(Batch / fp32Seconds), Math.Round(Batch / bf16Seconds), DateTime.UtcNow);
+                entries[key] = entry;
                 Directory.CreateDirectory(Path.GetDirectoryName(CacheFile)!);
                 IO.MienJson.Write(CacheFile, entries);
             }
@@ -128,8 +133,8 @@ internal static class PrecisionChooser
         return JsonSerializer.Deserialize<Dictionary<string, CacheEntry>>(File.ReadAllText(file.FullName), IO.MienJson.Options) ?? [];
     }
 
-    /// <summary>One measured choice: the winner and both throughputs (faces/s, batch of 64).</summary>
-    internal sealed record CacheEntry(string Choice, double Fp32FacesPerSecond, double Bf16FacesPerSecond, DateTime MeasuredUtc);
+    /// <summary>One measured choice: the winner and both throughputs (faces/s) at batch 1 and 64.</summary>
+    internal sealed record CacheEntry(string Choice, double Fp32Batch1, double Bf16Batch1, double Fp32Batch64, double Bf16Batch64, DateTime MeasuredUtc);
 
     /// <summary>Tests: forget the choices made in this process.</summary>
     internal static void ForgetMeasurements() => Memory.Clear();
