@@ -16,9 +16,9 @@ public sealed class PublicTestFixture : IDisposable
         Data = DatasetLoader.Load(TestData.Fer2013PublicTestZip);
         // 5 faces in 12, spread over the archive (sorted by class): ~1,500, every class in its share.
         Indices = [.. Data.IndicesOfSplit("test").Where(i => i % 12 < 5)];
-        // The bundled network without its temperature (fitted on FER+ votes): here it is calibrated afresh against
+        // The bundled network without its temperature and prior correction (fitted on FER+ votes): here it is calibrated afresh against
         // FER2013's own labels, on faces it was not selected on... and measured on the other half.
-        using (var bundled = DefaultModel.Load()) Model = bundled.WithMetadata(bundled.Metadata with { Temperature = 1 });
+        using (var bundled = DefaultModel.Load()) Model = bundled.WithMetadata(bundled.Metadata with { Temperature = 1, LogitBias = null });
         Shipped = Calibrator.Fit(Model, Data, Indices, fitFraction: 0.5, seed: 42);
     }
 
@@ -51,12 +51,13 @@ public class ModelCalibrationTests(PublicTestFixture fx, ITestOutputHelper outpu
         var eval = fx.Data.ClassCounts(r.EvaluationIndices);
         for (int c = 0; c < fit.Length; c++) Assert.InRange(fit[c] - eval[c], -1, 1);
         Assert.Equal(1, r.PreviousTemperature);
-        // Against FER2013's labels it is nearly calibrated at T = 1 (trained with label smoothing and augmentation): the
-        // fitted temperature is near 1, and it must lower the held-out NLL it was chosen for without making ECE worse beyond noise.
-        Assert.InRange(r.Temperature, 0.6, 1.6);
+        // Trained on FER+'s ten-annotator votes, the network is over-confident against FER2013's single labels (where the
+        // two disagree it is sure of FER+'s answer): the fitted temperature is above 1, and it must lower the held-out NLL it
+        // was chosen for and the ECE. Measured 2026-12-01 (the bundled model since then): T 1.69, ECE 0.106 -> 0.058, NLL
+        // 1.244 -> 1.141 on 745 held-out faces. (Against FER+'s majority the same network wants T = 0.63, which it ships
+        // with, with its prior correction: MODEL_CARD.md.)
+        Assert.InRange(r.Temperature, 0.5, 2.5);
         Assert.True(r.NllAfter < r.NllBefore, Describe(r));
-        // Measured 2026-12-01: T 0.927, ECE 0.060 -> 0.052, NLL 0.919 -> 0.908 on 745 held-out faces. (Against FER+'s
-        // 10-annotator majority the same network wants T = 0.60, which it ships with: MODEL_CARD.md.)
         Assert.True(r.EceAfter < r.EceBefore, Describe(r));
     }
 
@@ -110,28 +111,10 @@ public class ModelCalibrationTests(PublicTestFixture fx, ITestOutputHelper outpu
         string path = tmp["old.mien"];
         using (var s = typeof(DefaultModel).Assembly.GetManifestResourceStream("Mien.default.mien")!)
         using (var f = File.Create(path)) s.CopyTo(f);
-        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("metadata.json")!;
-            JsonObject json;
-            using (var s = entry.Open()) json = JsonNode.Parse(s)!.AsObject();
-            Assert.True(json.Remove("temperature"));
-            entry.Delete();
-            using var w = new StreamWriter(zip.CreateEntry("metadata.json").Open());
-            w.Write(json.ToJsonString());
-        }
+        EditMetadata(path, json => Assert.True(json.Remove("temperature")));
         using (var old = EmotionModel.Load(path)) Assert.Equal(1, old.Metadata.Temperature);
 
-        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("metadata.json")!;
-            JsonObject json;
-            using (var s = entry.Open()) json = JsonNode.Parse(s)!.AsObject();
-            json["temperature"] = -2;
-            entry.Delete();
-            using var w = new StreamWriter(zip.CreateEntry("metadata.json").Open());
-            w.Write(json.ToJsonString());
-        }
+        EditMetadata(path, json => json["temperature"] = -2);
         var e = Assert.Throws<ModelFormatException>(() => EmotionModel.Load(path));
         Assert.Contains("temperature", e.Message);
     }
@@ -139,12 +122,7 @@ public class ModelCalibrationTests(PublicTestFixture fx, ITestOutputHelper outpu
     [Fact]
     public void A_live_network_divides_its_logits_by_the_temperature_too()
     {
-        var spec = ModelSpec.FromJson("""
-            { "name": "tiny", "input_size": 48, "layers": [
-              { "type": "conv2d", "filters": 4, "activation": "relu" }, { "type": "maxpool" }, { "type": "global_avg_pool" } ] }
-            """);
-        using var live = EmotionModel.Create(spec, ["anger", "happy", "sadness"], 0.5f, 0.25f);
-        live.Network.eval();
+        using var live = TinyLiveModel();
         using var hot = live.WithMetadata(live.Metadata with { Temperature = 0.05 });
         Assert.Null(hot.Precision); // still the live network, not compiled
         var pixels = new byte[3 * 48 * 48];
@@ -192,12 +170,7 @@ public class ModelCalibrationTests(PublicTestFixture fx, ITestOutputHelper outpu
     [Fact]
     public void A_logit_bias_shifts_the_live_networks_scores_and_a_wrong_one_is_a_clear_error()
     {
-        var spec = ModelSpec.FromJson("""
-            { "name": "tiny", "input_size": 48, "layers": [
-              { "type": "conv2d", "filters": 4, "activation": "relu" }, { "type": "maxpool" }, { "type": "global_avg_pool" } ] }
-            """);
-        using var live = EmotionModel.Create(spec, ["anger", "happy", "sadness"], 0.5f, 0.25f);
-        live.Network.eval();
+        using var live = TinyLiveModel();
         float[] bias = [1.5f, -0.5f, 0f];
         using var biased = live.WithMetadata(live.Metadata with { LogitBias = bias, Temperature = 2 });
         var pixels = new byte[3 * 48 * 48];
@@ -220,17 +193,32 @@ public class ModelCalibrationTests(PublicTestFixture fx, ITestOutputHelper outpu
         string path = tmp["bad-bias.mien"];
         biased.Save(path);
         using (var reloaded = EmotionModel.Load(path)) Assert.Equal(bias, reloaded.Metadata.LogitBias);
-        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
-        {
-            var entry = zip.GetEntry("metadata.json")!;
-            JsonObject json;
-            using (var s = entry.Open()) json = JsonNode.Parse(s)!.AsObject();
-            json["logit_bias"] = new JsonArray(1, 2, 3, 4);
-            entry.Delete();
-            using var w = new StreamWriter(zip.CreateEntry("metadata.json").Open());
-            w.Write(json.ToJsonString());
-        }
+        EditMetadata(path, json => json["logit_bias"] = new JsonArray(1, 2, 3, 4));
         var fe = Assert.Throws<ModelFormatException>(() => EmotionModel.Load(path));
         Assert.Contains("logit_bias has 4 values for 3 classes", fe.Message);
+    }
+
+    private static EmotionModel TinyLiveModel()
+    {
+        var spec = ModelSpec.FromJson("""
+            { "name": "tiny", "input_size": 48, "layers": [
+              { "type": "conv2d", "filters": 4, "activation": "relu" }, { "type": "maxpool" }, { "type": "global_avg_pool" } ] }
+            """);
+        var live = EmotionModel.Create(spec, ["anger", "happy", "sadness"], 0.5f, 0.25f);
+        live.Network.eval();
+        return live;
+    }
+
+    /// <summary>Rewrites a model file's metadata.json through <paramref name="edit"/>.</summary>
+    private static void EditMetadata(string path, Action<JsonObject> edit)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var entry = zip.GetEntry("metadata.json")!;
+        JsonObject json;
+        using (var s = entry.Open()) json = JsonNode.Parse(s)!.AsObject();
+        edit(json);
+        entry.Delete();
+        using var w = new StreamWriter(zip.CreateEntry("metadata.json").Open());
+        w.Write(json.ToJsonString());
     }
 }

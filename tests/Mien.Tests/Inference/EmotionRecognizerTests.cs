@@ -21,7 +21,7 @@ public class EmotionRecognizerTests
         Assert.Equal(48, meta.InputSize);
         Assert.InRange(meta.Mean, 0.3f, 0.7f);
         Assert.InRange(meta.Std, 0.1f, 0.4f);
-        Assert.Contains("fer2013", meta.TrainedOn);
+        Assert.Contains("ferplus", meta.TrainedOn);
         Assert.True(meta.Metrics["validation_accuracy"] >= 0.66, $"bundled model PublicTest accuracy {meta.Metrics["validation_accuracy"]:P2}");
     }
 
