@@ -36,6 +36,43 @@ public sealed class RunFolder(string root)
     /// <summary>The sub-folder of cross-validation fold <paramref name="index"/> (0-based; named fold-01...).</summary>
     public RunFolder Fold(int index) => new(Path.Combine(Root, $"fold-{index + 1:D2}"));
 
+    /// <summary>run.lock: held (exclusively) by the process training into the folder.</summary>
+    public string LockFile => Path.Combine(Root, "run.lock");
+    // The holder's pid, beside the lock: a file locked exclusively cannot be read by others.
+    private string LockOwnerFile => Path.Combine(Root, "run.lock.pid");
+
+    /// <summary>
+    /// Takes the folder for one process until disposed: a second <c>mien train</c> or <c>--resume</c> into a folder a
+    /// running one is still writing would interleave two runs' checkpoints and best models. The lock is the operating
+    /// system's (released when the process dies, even by kill -9), so a stale file never blocks a resume.
+    /// </summary>
+    public IDisposable Lock()
+    {
+        FileStream stream;
+        try { stream = new FileStream(LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException e) when (File.Exists(LockFile))
+        {
+            string holder = "";
+            try { holder = File.ReadAllText(LockOwnerFile).Trim(); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw new MienException($"the run folder '{Root}' is in use by another Mien process{(holder.Length > 0 ? $" (pid {holder})" : "")}: " +
+                                    "wait for it to finish or stop it before training or resuming here.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new MienException($"cannot lock the run folder '{Root}': {e.Message}", e); }
+        try { File.WriteAllText(LockOwnerFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the pid is a courtesy for the error above
+        return new FolderLock(stream, LockOwnerFile);
+    }
+
+    private sealed class FolderLock(FileStream stream, string ownerFile) : IDisposable
+    {
+        public void Dispose()
+        {
+            try { File.Delete(ownerFile); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            stream.Dispose();
+        }
+    }
+
     /// <summary>Creates the folder (and its checkpoints folder); a folder that cannot be made is named in the error.</summary>
     public RunFolder Create()
     {

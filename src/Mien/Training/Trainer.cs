@@ -84,6 +84,7 @@ public sealed class Trainer(TrainingOptions options)
             foreach (var (name, p) in net.named_parameters())
                 if (!name.StartsWith(WeightTransfer.Classifier, StringComparison.Ordinal)) p.requires_grad_(false);
         var run = o.RunDirectory is null ? null : new RunFolder(o.RunDirectory).Create();
+        using var runLock = run?.Lock();
         var callbacks = Callbacks(run);
         var context = new TrainingContext(o, data, split, model, CreateOptimizer(net, o), new LearningRateSchedule(o), generator, run, callbacks);
         if (initial is not null)

@@ -30,4 +30,30 @@ public class RunFolderTests
         Assert.True(AtomicFile.IsTemporary(Path.GetFileName(hidden)));
         Assert.False(AtomicFile.IsTemporary("epoch-001.optim.tmp"));
     }
+
+    [Fact]
+    public void A_run_folder_in_use_is_refused_naming_the_process_and_is_free_again_once_released()
+    {
+        using var tmp = TestData.NewTempDir();
+        var run = new RunFolder(tmp["run"]).Create();
+        using (run.Lock())
+        {
+            var e = Assert.Throws<MienException>(() => new RunFolder(tmp["run"]).Lock());
+            Assert.Contains($"'{run.Root}' is in use by another Mien process (pid {Environment.ProcessId})", e.Message);
+        }
+        using (new RunFolder(tmp["run"]).Lock()) { } // released: a resume may take it
+    }
+
+    [Fact]
+    public void A_second_trainer_into_a_folder_being_trained_stops_with_a_clear_error()
+    {
+        using var tmp = TestData.NewTempDir();
+        var run = new RunFolder(tmp["run"]).Create();
+        using var held = run.Lock(); // another process's run, as far as the trainer can tell
+        var o = new Mien.Training.TrainingOptions { Epochs = 1, RunDirectory = run.Root };
+        var data = Mien.Tests.Training.SmallTraining.Ck;
+        var e = Assert.Throws<MienException>(() => new Mien.Training.Trainer(o).Fit(data, Mien.Splits.Splitter.HoldOut(data, 0.25, seed: 1), Mien.Tests.Training.SmallTraining.Tiny));
+        Assert.Contains("in use by another Mien process", e.Message);
+        Assert.False(File.Exists(run.BestModel));
+    }
 }
