@@ -59,8 +59,8 @@ public class WebServiceTests(WebServiceTests.Host host) : IClassFixture<WebServi
         using var m = JsonDocument.Parse(model);
         Assert.Equal(7, m.RootElement.GetProperty("classes").GetArrayLength());
         Assert.Contains(m.RootElement.GetProperty("precision").GetString(), new[] { "Float32", "BFloat16" }); // compiled, not the live network
-        var trainedOn = m.RootElement.GetProperty("trained_on").GetString()!;  // recorded as ../shared/data/fer2013.zip + ...
-        Assert.StartsWith("fer2013.zip", trainedOn);
+        var trainedOn = m.RootElement.GetProperty("trained_on").GetString()!;  // recorded as ../shared/data/ferplus.zip + ...
+        Assert.StartsWith("ferplus.zip", trainedOn);
         Assert.DoesNotContain("/", trainedOn);
         Assert.True(m.RootElement.GetProperty("limits").TryGetProperty("max_body_bytes", out _)); // snake_case, as MienJson
     }
