@@ -81,14 +81,18 @@ public static class Calibration
     {
         if (!(temperature > 0) || !double.IsFinite(temperature)) throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be a positive finite number.");
         var logs = LogProbabilities(probabilities);
-        return logs.Select(z =>
-        {
-            double max = z.Max(v => v / temperature);
-            var e = z.Select(v => Math.Exp(v / temperature - max)).ToArray();
-            double sum = e.Sum();
-            return e.Select(v => (float)(v / sum)).ToArray();
-        }).ToArray();
+        return [.. logs.Select(z => ToFloat(Softmax(z.Select(v => v / temperature))))];
     }
+
+    /// <summary>softmax of scores (max subtracted first, so large scores cannot overflow).</summary>
+    internal static double[] Softmax(IEnumerable<double> scores)
+    {
+        var z = scores as double[] ?? [.. scores];
+        double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
+        return [.. z.Select(v => Math.Exp(v - max) / sum)];
+    }
+
+    internal static float[] ToFloat(double[] p) => [.. p.Select(v => (float)v)];
 
     internal static double[][] LogProbabilities(IReadOnlyList<float[]> probabilities) =>
         probabilities.Select(p => p.Select(v => Math.Log(Math.Max(MinProbability, v))).ToArray()).ToArray();

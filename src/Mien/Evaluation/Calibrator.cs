@@ -99,12 +99,8 @@ public static class Calibrator
         };
     }
 
-    private static float[] Softmax(double[] z, IReadOnlyList<float>? bias)
-    {
-        var s = z.Select((v, c) => v + (bias?[c] ?? 0)).ToArray();
-        double max = s.Max(), sum = s.Sum(v => Math.Exp(v - max));
-        return [.. s.Select(v => (float)(Math.Exp(v - max) / sum))];
-    }
+    private static float[] Softmax(double[] z, IReadOnlyList<float>? bias) =>
+        Calibration.ToFloat(Calibration.Softmax(z.Select((v, c) => v + (bias?[c] ?? 0))));
 
     private static void CheckFraction(double fitFraction)
     {

@@ -26,8 +26,8 @@ public static class PriorCorrection
         var prior = new double[logits[0].Length];
         foreach (var z in logits)
         {
-            double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
-            for (int k = 0; k < prior.Length; k++) prior[k] += Math.Exp(z[k] - max) / sum / logits.Count;
+            var p = Calibration.Softmax(z);
+            for (int k = 0; k < prior.Length; k++) prior[k] += p[k] / logits.Count;
         }
         return prior;
     }

@@ -114,15 +114,6 @@ public sealed class EmotionModel : IDisposable
         return torch.nn.functional.softmax(logits.div(temperature), 1);
     }
 
-    /// <summary>softmax((logits + bias) / T) of one face's logits, as <see cref="PredictProbabilities"/> computes them.</summary>
-    internal float[] ProbabilitiesFromLogits(ReadOnlySpan<float> logits)
-    {
-        var z = new double[logits.Length];
-        for (int i = 0; i < z.Length; i++) z[i] = (logits[i] + (Metadata.LogitBias?[i] ?? 0)) / Metadata.Temperature;
-        double max = z.Max(), sum = z.Sum(v => Math.Exp(v - max));
-        return [.. z.Select(v => (float)(Math.Exp(v - max) / sum))];
-    }
-
     private Tensor Logits(Tensor x) => _plan?.Value is { } plan ? plan.Forward(x) : Network.forward(MemoryLayout.GreyAsChannelsLast(x));
 
     /// <summary>

@@ -51,7 +51,9 @@ public static class GradCam
             var logits = leaf;
             for (int i = camLayer + 1; i < layers.Count; i++) logits = layers[i].Module.forward(logits);
             // The model's prior correction and temperature, so the explained winner is the one predict reports.
-            var probs = model.ProbabilitiesFromLogits(logits.detach().data<float>().ToArray());
+            var meta = model.Metadata;
+            var probs = Evaluation.Calibration.ToFloat(Evaluation.Calibration.Softmax(
+                logits.detach().data<float>().ToArray().Select((v, c) => (v + (meta.LogitBias?[c] ?? 0)) / meta.Temperature)));
             int predicted = Evaluation.Evaluator.ArgMax(probs);
             if (target < 0) target = predicted;
             var grad = torch.autograd.grad([logits[0, target]], [leaf])[0];
