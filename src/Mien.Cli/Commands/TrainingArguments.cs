@@ -18,6 +18,12 @@ internal sealed class TrainingArguments
     public Option<double> Warmup { get; } = new("--warmup") { Description = "Epochs of linear learning-rate warm-up.", DefaultValueFactory = _ => D.WarmupEpochs };
     public Option<int> StepEpochs { get; } = new("--step-epochs") { Description = "step schedule: epochs between decays.", DefaultValueFactory = _ => D.StepEpochs };
     public Option<int> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop after N epochs without validation improvement (0 = off)." };
+    public Option<string> Monitor { get; } = new("--monitor")
+    {
+        Description = "Which validation score picks the best epoch (best.mien) and drives --early-stopping: accuracy or balanced-accuracy (mean recall " +
+                      "over classes; use it with --logit-adjust, whose balanced network loses accuracy on a neutral-heavy validation split).",
+        DefaultValueFactory = _ => D.Monitor,
+    };
     public Option<bool> ClassWeights { get; } = new("--class-weights") { Description = "Weight the loss by inverse class frequency." };
     public Option<double> LogitAdjust { get; } = new("--logit-adjust")
     {
@@ -47,7 +53,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, ClassWeights, LogitAdjust, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
+                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
             c.Options.Add(o);
     }
 
@@ -80,7 +86,7 @@ internal sealed class TrainingArguments
             Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!.ToLowerInvariant(),
             LearningRate = r.GetValue(LearningRate), WeightDecay = r.GetValue(WeightDecay), Momentum = r.GetValue(Momentum),
             Schedule = r.GetValue(Schedule)!.ToLowerInvariant(), WarmupEpochs = r.GetValue(Warmup), StepEpochs = r.GetValue(StepEpochs),
-            EarlyStoppingPatience = r.GetValue(EarlyStopping), ClassWeights = r.GetValue(ClassWeights), LogitAdjustment = r.GetValue(LogitAdjust), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
+            EarlyStoppingPatience = r.GetValue(EarlyStopping), Monitor = r.GetValue(Monitor)!.ToLowerInvariant(), ClassWeights = r.GetValue(ClassWeights), LogitAdjustment = r.GetValue(LogitAdjust), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
             DatasetWeights = r.GetValue(DatasetWeights) is { Length: > 0 } dw ? dw : null,
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift), MaxScale = r.GetValue(Zoom) },

@@ -13,8 +13,11 @@ internal sealed record TrainingCheckpoint
     public int Epoch { get; init; }
     public string ModelFile { get; init; } = "";
     public string OptimizerFile { get; init; } = "";
+    /// <summary>The best epoch's monitored score (the JSON name is from when only accuracy was monitored).</summary>
     public double BestAccuracy { get; init; }
     public int BestEpoch { get; init; }
+    /// <summary>Which score <see cref="BestAccuracy"/> is (TrainingOptions.Monitor); empty in older checkpoints = accuracy.</summary>
+    public string Monitor { get; init; } = "";
 
     /// <summary>
     /// The best epoch's model in the checkpoints folder (kept until a better one). Not best.mien: that file is written
@@ -50,7 +53,7 @@ internal sealed record TrainingCheckpoint
         var st = c.Schedule.State;
         MienJson.Write(run.Checkpoint, new TrainingCheckpoint
         {
-            Epoch = c.Epoch, ModelFile = modelFile, OptimizerFile = optFile, BestAccuracy = c.BestAccuracy, BestEpoch = c.BestEpoch, BestModelFile = bestFile,
+            Epoch = c.Epoch, ModelFile = modelFile, OptimizerFile = optFile, BestAccuracy = c.BestScore, BestEpoch = c.BestEpoch, Monitor = c.Options.Monitor, BestModelFile = bestFile,
             PlateauFactor = st.Factor, PlateauBest = st.Best, PlateauBad = st.Bad, History = [.. c.History],
             GeneratorState = Convert.ToBase64String(c.Generator.get_state().data<byte>().ToArray()),
             TorchRngState = Convert.ToBase64String(torch.random.get_rng_state().data<byte>().ToArray()),
@@ -79,6 +82,9 @@ internal sealed record TrainingCheckpoint
             throw new MienException($"--resume: '{run.Checkpoint}' is not a usable checkpoint (epoch {ck.Epoch}, or a missing field).");
         if (ck.DataFingerprint.Length > 0 && ck.DataFingerprint != Fingerprint(c))
             throw new MienException($"--resume: the run in '{run.Root}' was trained on other data or another split ({ck.DataFingerprint}, now {Fingerprint(c)}).");
+        string monitor = ck.Monitor.Length > 0 ? ck.Monitor : "accuracy";
+        if (monitor != c.Options.Monitor)
+            throw new MienException($"--resume: the run in '{run.Root}' picked its best epoch by {monitor}; resume it with --monitor {monitor} (asked: {c.Options.Monitor}).");
         // The names come from a file on disk: only plain names inside the checkpoints folder are followed.
         string[] names = string.IsNullOrEmpty(ck.BestModelFile) ? [ck.ModelFile, ck.OptimizerFile] : [ck.ModelFile, ck.OptimizerFile, ck.BestModelFile];
         foreach (var name in names)
@@ -93,7 +99,7 @@ internal sealed record TrainingCheckpoint
         c.Optimizer.load_state_dict(optPath);
         c.Schedule.Restore((ck.PlateauFactor, ck.PlateauBest, ck.PlateauBad));
         c.RestoreHistory(ck.History);
-        (c.Epoch, c.BestEpoch, c.BestAccuracy) = (ck.Epoch, ck.BestEpoch, ck.BestAccuracy);
+        (c.Epoch, c.BestEpoch, c.BestScore) = (ck.Epoch, ck.BestEpoch, ck.BestAccuracy);
         try
         {
             if (ck.GeneratorState.Length > 0) c.Generator.set_state(torch.tensor(Convert.FromBase64String(ck.GeneratorState)));
@@ -103,7 +109,7 @@ internal sealed record TrainingCheckpoint
         {
             throw new MienException($"--resume: '{run.Checkpoint}' has an unusable random-generator state ({e.Message.Split('\n')[0]}).", e);
         }
-        c.Say($"Resumed from epoch {ck.Epoch} (best validation accuracy {ck.BestAccuracy:P2} at epoch {ck.BestEpoch}).");
+        c.Say($"Resumed from epoch {ck.Epoch} (best validation {monitor} {ck.BestAccuracy:P2} at epoch {ck.BestEpoch}).");
     }
 
     private static string Fingerprint(TrainingContext c)

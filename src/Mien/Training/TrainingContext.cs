@@ -68,10 +68,13 @@ public sealed class TrainingContext
     /// <summary>The last finished epoch's validation scores (with that epoch's weights).</summary>
     public ClassificationReport? LastValidation { get; internal set; }
 
-    /// <summary>The best epoch so far (1-based, 0 = none yet) and its validation accuracy.</summary>
+    /// <summary>The best epoch so far (1-based, 0 = none yet) by <see cref="TrainingOptions.Monitor"/>.</summary>
     public int BestEpoch { get; set; }
-    /// <summary>Validation accuracy of the best epoch (-1 before the first).</summary>
-    public double BestAccuracy { get; set; } = -1;
+    /// <summary>The best epoch's <see cref="TrainingOptions.Monitor"/>ed validation score (-1 before the first).</summary>
+    public double BestScore { get; set; } = -1;
+    /// <summary>Old name of <see cref="BestScore"/>, from when only accuracy was monitored.</summary>
+    [Obsolete("Use BestScore: it holds the monitored score, which is accuracy only by default.")]
+    public double BestAccuracy { get => BestScore; set => BestScore = value; }
 
     /// <summary>True at the end of an epoch that improved on every earlier one.</summary>
     public bool IsBestEpoch { get; set; }

@@ -32,8 +32,26 @@ public sealed record TrainingOptions
     /// <summary>plateau schedule: epochs without a lower validation loss before a decay.</summary>
     public int PlateauPatience { get; init; } = 3;
 
-    /// <summary>Stop when validation accuracy has not improved for this many epochs (0 = never).</summary>
+    /// <summary>Stop when the <see cref="Monitor"/>ed validation score has not improved for this many epochs (0 = never).</summary>
     public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>
+    /// Which validation score picks the best epoch (kept as best.mien) and drives early stopping, as Keras'
+    /// <c>monitor</c>: <c>accuracy</c>, or <c>balanced-accuracy</c> (mean recall over classes), for runs that should not
+    /// favour the training data's frequent classes (with <see cref="LogitAdjustment"/>, accuracy on FER's neutral-heavy
+    /// validation split falls as the network becomes balanced, so accuracy would pick the first epoch).
+    /// </summary>
+    public string Monitor { get; init; } = "accuracy";
+
+    /// <summary>The <see cref="Monitor"/> values.</summary>
+    public static IReadOnlyList<string> Monitors { get; } = ["accuracy", "balanced-accuracy"];
+
+    /// <summary>The <see cref="Monitor"/>ed score of a validation report.</summary>
+    public double MonitoredScore(Evaluation.ClassificationReport validation)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        return Monitor == "balanced-accuracy" ? validation.BalancedAccuracy : validation.Accuracy;
+    }
 
     /// <summary>Weight the loss by inverse class frequency (helps rare classes such as FER2013's disgust).</summary>
     public bool ClassWeights { get; init; }
@@ -123,6 +141,7 @@ public sealed record TrainingOptions
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"label smoothing must be in [0, 1) (got {LabelSmoothing}).");
         if (!(LogitAdjustment is >= 0 and <= 3)) throw new ArgumentException($"logit adjustment must be in 0..3 (got {LogitAdjustment}).");
         if (DatasetWeights is { } dw && dw.Any(w => !(w >= 0) || double.IsInfinity(w))) throw new ArgumentException($"dataset weights must be finite and ≥ 0 (got {string.Join(", ", dw)}).");
+        if (!Monitors.Contains(Monitor)) throw new ArgumentException($"monitor must be one of {string.Join(", ", Monitors)} (got '{Monitor}').");
         if (!LabelModes.Contains(Labels)) throw new ArgumentException($"labels must be soft or majority (got '{Labels}').");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");
         if (FreezeFeatures && InitialModel is null && PretrainedWeights is null) throw new ArgumentException("freezing the features needs an initial model or pretrained weights to take them from.");

@@ -119,6 +119,31 @@ public class TrainerTests
         Assert.NotEqual(Trainer.SoftCrossEntropy(logits, onehot).item<float>(), Trainer.SoftCrossEntropy(logits, half).item<float>(), 3);
     }
 
+    private sealed class ValidationRecorder : ITrainingCallback
+    {
+        public List<(double Accuracy, double Balanced)> Scores { get; } = [];
+        public void OnEpochEnd(TrainingContext context) => Scores.Add((context.LastValidation!.Accuracy, context.LastValidation.BalancedAccuracy));
+    }
+
+    [Fact]
+    public void Monitor_balanced_accuracy_keeps_the_epoch_with_the_best_mean_recall_and_a_resume_must_keep_the_monitor()
+    {
+        using var tmp = TestData.NewTempDir();
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 3 == 0).ToArray());
+        var split = Splitter.HoldOut(sub, 0.3, seed: 2);
+        var o = new TrainingOptions { Epochs = 4, BatchSize = 32, Seed = 5, WarmupEpochs = 0, Monitor = "balanced-accuracy", RunDirectory = tmp.Path };
+        var recorder = new ValidationRecorder();
+        var result = new Trainer(o).AddCallback(recorder).Fit(sub, split, Small);
+        var balanced = recorder.Scores.Select(s => s.Balanced).ToList();
+        Assert.Equal(balanced.IndexOf(balanced.Max()) + 1, result.BestEpoch);
+        // The kept weights are that epoch's: they score its balanced accuracy again.
+        Assert.Equal(balanced.Max(), Evaluator.Evaluate(result.Model, sub, split.Validation).BalancedAccuracy, 6);
+
+        var e = Assert.Throws<Mien.IO.MienException>(() => new Trainer(o with { Epochs = 5, Resume = true, Monitor = "accuracy" }).Fit(sub, split, Small));
+        Assert.Contains("--monitor balanced-accuracy", e.Message);
+        Assert.Contains("monitor", Assert.Throws<ArgumentException>(() => new TrainingOptions { Monitor = "f1" }.Validate()).Message);
+    }
+
     [Fact]
     public void Bad_options_are_refused_with_the_setting_named()
     {

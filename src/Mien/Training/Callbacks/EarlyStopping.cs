@@ -1,6 +1,6 @@
 namespace Mien.Training;
 
-/// <summary>Stops training when validation accuracy has not improved for <paramref name="patience"/> epochs.</summary>
+/// <summary>Stops training when the monitored validation score (TrainingOptions.Monitor) has not improved for <paramref name="patience"/> epochs.</summary>
 public sealed class EarlyStopping(int patience) : ITrainingCallback
 {
     /// <summary>Epochs without improvement before stopping.</summary>
@@ -10,7 +10,7 @@ public sealed class EarlyStopping(int patience) : ITrainingCallback
     public void OnEpochEnd(TrainingContext context)
     {
         if (context.EpochsWithoutImprovement >= Patience)
-            context.RequestStop($"Early stopping: validation accuracy has not improved for {context.EpochsWithoutImprovement} epochs " +
-                                $"(best {context.BestAccuracy:P2} at epoch {context.BestEpoch}).");
+            context.RequestStop($"Early stopping: validation {context.Options.Monitor} has not improved for {context.EpochsWithoutImprovement} epochs " +
+                                $"(best {context.BestScore:P2} at epoch {context.BestEpoch}).");
     }
 }

@@ -1,7 +1,7 @@
 namespace Mien.Training;
 
 /// <summary>
-/// Keeps the weights of the epoch with the best validation accuracy (Keras' <c>ModelCheckpoint(save_best_only)</c>
+/// Keeps the weights of the epoch with the best monitored validation score (accuracy by default) (Keras' <c>ModelCheckpoint(save_best_only)</c>
 /// plus <c>restore_best_weights</c>): saved as the run's best model when there is a run folder, and put back into
 /// the network when training ends. Maintains <see cref="TrainingContext.BestEpoch"/> for the other callbacks.
 /// </summary>
@@ -24,9 +24,10 @@ public sealed class KeepBestWeights : ITrainingCallback
     public void OnEpochEnd(TrainingContext context)
     {
         var val = context.LastValidation!;
-        context.IsBestEpoch = val.Accuracy > context.BestAccuracy;
+        double score = context.Options.MonitoredScore(val);
+        context.IsBestEpoch = score > context.BestScore;
         if (!context.IsBestEpoch) return;
-        (context.BestAccuracy, context.BestEpoch) = (val.Accuracy, context.Epoch);
+        (context.BestScore, context.BestEpoch) = (score, context.Epoch);
         _best = Trainer.SaveWeights(context.Network);
         if (context.Run is { } run) Trainer.WithMetrics(context.Model, context, val).Save(run.BestModel);
     }
