@@ -53,6 +53,7 @@ public sealed class EmotionModel : IDisposable
     /// What <see cref="InferencePrecision.Auto"/> may mean on this machine: BFloat16 where the CPU has native bf16, else Float32;
     /// other values are returned as they are. A loaded model decides Auto by measuring both (<see cref="Precision"/> tells the outcome).
     /// </summary>
+    [Obsolete("Auto is decided by measurement when a model is loaded; read the loaded model's Precision instead.")]
     public static InferencePrecision ResolvePrecision(InferencePrecision precision) =>
         precision != InferencePrecision.Auto ? precision
         : CpuFeatures.HasNativeBFloat16 ? InferencePrecision.BFloat16 : InferencePrecision.Float32;
