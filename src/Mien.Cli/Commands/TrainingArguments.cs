@@ -43,6 +43,13 @@ internal sealed class TrainingArguments
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed for splits, initialisation, shuffling and augmentation.", DefaultValueFactory = _ => D.Seed };
     public Option<int> Threads { get; } = new("--threads") { Description = "LibTorch threads (0 = one per core)." };
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Only the final results (for scripts)." };
+    public Option<string[]> Teacher { get; } = new("--teacher")
+    {
+        Description = "Knowledge distillation: learn the softened predictions of this trained .mien model beside the labels (repeat to average several teachers), " +
+                      "e.g. a small --model vgg-tiny from models/mien-default.mien.",
+    };
+    public Option<double> DistillWeight { get; } = new("--distill-weight") { Description = "With --teacher: the distillation term's share of the loss (the labels get the rest).", DefaultValueFactory = _ => D.DistillationWeight };
+    public Option<double> DistillTemperature { get; } = new("--distill-temperature") { Description = "With --teacher: the temperature that softens teacher and student predictions.", DefaultValueFactory = _ => D.DistillationTemperature };
     public Option<string?> InitFrom { get; } = new("--init-from") { Description = "Transfer learning: start from this trained .mien model (its architecture and normalisation; classes it knows keep their weights), e.g. models/mien-default.mien." };
     public Option<bool> FreezeFeatures { get; } = new("--freeze-features") { Description = "With --init-from or --weights: train only the final classifier." };
     public Option<int> FreezeEpochs { get; } = new("--freeze-epochs") { Description = "Fine-tuning (with --weights or --init-from): train only the new classifier for the first N epochs, then the whole network." };
@@ -53,7 +60,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
+                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, Teacher, DistillWeight, DistillTemperature, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
             c.Options.Add(o);
     }
 
@@ -92,6 +99,8 @@ internal sealed class TrainingArguments
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift), MaxScale = r.GetValue(Zoom) },
             Seed = r.GetValue(Seed), Threads = r.GetValue(Threads), RunDirectory = runDirectory, Resume = resume,
             InitialModel = r.GetValue(InitFrom), FreezeFeatures = r.GetValue(FreezeFeatures), PretrainedWeights = r.GetValue(Weights),
+            Teachers = r.GetValue(Teacher) is { Length: > 0 } teachers ? teachers : null,
+            DistillationWeight = r.GetValue(DistillWeight), DistillationTemperature = r.GetValue(DistillTemperature),
             FreezeEpochs = r.GetValue(FreezeEpochs), BodyLearningRateFactor = r.GetValue(BodyLrFactor), FreezeBatchNorm = r.GetValue(FreezeBatchNorm),
         };
         o.Validate();

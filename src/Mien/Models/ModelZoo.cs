@@ -20,6 +20,7 @@ public static class ModelZoo
         [SeedPreset.Spec.Name] = SeedPreset.Spec,
         [VggSmallPreset.Spec.Name] = VggSmallPreset.Spec,
         [MiniXceptionPreset.Spec.Name] = MiniXceptionPreset.Spec,
+        [VggTinyPreset.Spec.Name] = VggTinyPreset.Spec,
     };
 
     private static readonly Dictionary<string, ModelSpec> BackboneSpecs = BackbonePresets.All.ToDictionary(s => s.Name, StringComparer.OrdinalIgnoreCase);

@@ -78,8 +78,9 @@ public sealed class Trainer(TrainingOptions options)
             : PixelStatistics(data, split.Train);
         var model = EmotionModel.Create(spec, data.ClassNames, mean, std);
         var net = model.Network;
-        // Weights first, so that a file that does not fit fails before the run folder exists.
+        // Weights and teachers first, so that a file that does not fit fails before the run folder exists.
         var pretrained = o.PretrainedWeights is null ? null : PretrainedWeights.Load(model, o.PretrainedWeights);
+        using var teachers = o.Teachers is { Count: > 0 } tp ? TeacherEnsemble.Load(tp, data.ClassNames, spec.InputSize, mean, std, o.DistillationTemperature) : null;
         if (pretrained is not null && o.FreezeFeatures)
             foreach (var (name, p) in net.named_parameters())
                 if (!name.StartsWith(WeightTransfer.Classifier, StringComparison.Ordinal)) p.requires_grad_(false);
@@ -93,6 +94,9 @@ public sealed class Trainer(TrainingOptions options)
             context.Say($"Initialised from {Path.GetFileName(o.InitialModel)}: {t.TensorsCopied} of {t.Tensors} weight tensors; classes kept: {string.Join(", ", t.ClassesKept)}" +
                 (t.ClassesNew.Count > 0 ? $"; new: {string.Join(", ", t.ClassesNew)}" : "") + (o.FreezeFeatures ? "; features frozen" : "") + ".");
         }
+        if (teachers is not null)
+            context.Say($"Distilling from {string.Join(", ", o.Teachers!.Select(Path.GetFileName))}: loss = {1 - o.DistillationWeight:0.##} x labels + " +
+                        $"{o.DistillationWeight:0.##} x T^2 KL(teacher || student) at T = {o.DistillationTemperature}.");
         if (pretrained is not null)
             context.Say($"Pretrained {pretrained.Architecture} weights from {Path.GetFileName(o.PretrainedWeights)}: {pretrained.TensorsLoaded} tensors; " +
                         $"its classifier ({pretrained.HeadTensorsSkipped} tensors) skipped, the head starts fresh; inputs normalised as for them (mean {mean}, std {std})" +
@@ -148,8 +152,9 @@ public sealed class Trainer(TrainingOptions options)
                     optimizer.zero_grad();
                     var logits = net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x);
                     var scores = adjustment is null ? logits : logits.add(adjustment, one); // what the loss sees
+                    var w = sampleWeights?.index_select(0, idx);
                     Tensor loss;
-                    if (sampleWeights is null)
+                    if (w is null)
                         loss = soft
                             ? SoftCrossEntropy(scores, trainT!.index_select(0, idx), weights, o.LabelSmoothing)
                             : nn.functional.cross_entropy(scores, y, weights, label_smoothing: o.LabelSmoothing);
@@ -159,8 +164,14 @@ public sealed class Trainer(TrainingOptions options)
                         var per = soft
                             ? SoftCrossEntropy(scores, trainT!.index_select(0, idx), weights, o.LabelSmoothing, reduce: false)
                             : nn.functional.cross_entropy(scores, y, weights, reduction: nn.Reduction.None, label_smoothing: o.LabelSmoothing);
-                        var w = sampleWeights.index_select(0, idx);
                         loss = (per * w).sum() / w.sum().clamp_min(1e-12);
+                    }
+                    if (teachers is not null)
+                    {
+                        // The student's own logits (not the logit-adjusted ones): what it predicts is what must match.
+                        var kd = TeacherEnsemble.Loss(logits, teachers.SoftTargets(x), teachers.Temperature, reduce: w is null);
+                        if (w is not null) kd = (kd * w).sum() / w.sum().clamp_min(1e-12);
+                        loss = loss * (1 - o.DistillationWeight) + kd * o.DistillationWeight;
                     }
                     loss.backward();
                     optimizer.step();
@@ -256,6 +267,7 @@ public sealed class Trainer(TrainingOptions options)
                 ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture), ["augmentation"] = o.Augmentation.Enabled ? "on" : "off",
                 ["labels"] = c.Data.HasSoftTargets ? o.Labels : "hard",
                 ["logit_adjustment"] = o.LogitAdjustment.ToString(CultureInfo.InvariantCulture),
+                ["teachers"] = o.Teachers is { Count: > 0 } t ? string.Join(", ", t.Select(Path.GetFileName)) + $" (weight {o.DistillationWeight.ToString(CultureInfo.InvariantCulture)}, T {o.DistillationTemperature.ToString(CultureInfo.InvariantCulture)})" : "",
                 ["init_from"] = o.InitialModel is null ? "" : Path.GetFileName(o.InitialModel) + (o.FreezeFeatures ? " (features frozen)" : ""),
                 ["weights"] = o.PretrainedWeights is null ? "" : Path.GetFileName(o.PretrainedWeights) + (o.FreezeFeatures ? " (features frozen)" : ""),
             },

@@ -66,6 +66,19 @@ public sealed record TrainingOptions
     public double LogitAdjustment { get; init; }
 
     /// <summary>
+    /// Knowledge distillation: trained <c>.mien</c> models (one, or several averaged) whose predictions, softened by
+    /// <see cref="DistillationTemperature"/>, the network learns beside the labels (Hinton et al., 2015). For training a
+    /// small, fast network (e.g. <c>vgg-tiny</c>) from a bigger one. Null or empty: no distillation.
+    /// </summary>
+    public IReadOnlyList<string>? Teachers { get; init; }
+
+    /// <summary>With <see cref="Teachers"/>: the distillation term's share of the loss (the labels' is 1 minus it).</summary>
+    public double DistillationWeight { get; init; } = 0.9;
+
+    /// <summary>With <see cref="Teachers"/>: the temperature that softens both sides' predictions (higher: more of the teachers' "dark knowledge" of which wrong classes are close).</summary>
+    public double DistillationTemperature { get; init; } = 4;
+
+    /// <summary>
     /// For datasets with label distributions (FER+ votes): <c>soft</c> trains on the distribution (cross-entropy
     /// against it), <c>majority</c> on the top vote only. Datasets with one label per image ignore it.
     /// </summary>
@@ -141,6 +154,8 @@ public sealed record TrainingOptions
         if (LabelSmoothing is < 0 or >= 1) throw new ArgumentException($"label smoothing must be in [0, 1) (got {LabelSmoothing}).");
         if (!(LogitAdjustment is >= 0 and <= 3)) throw new ArgumentException($"logit adjustment must be in 0..3 (got {LogitAdjustment}).");
         if (DatasetWeights is { } dw && dw.Any(w => !(w >= 0) || double.IsInfinity(w))) throw new ArgumentException($"dataset weights must be finite and ≥ 0 (got {string.Join(", ", dw)}).");
+        if (!(DistillationWeight is >= 0 and <= 1)) throw new ArgumentException($"distillation weight must be in 0..1 (got {DistillationWeight}).");
+        if (!(DistillationTemperature is > 0 and <= 100)) throw new ArgumentException($"distillation temperature must be in (0, 100] (got {DistillationTemperature}).");
         if (!Monitors.Contains(Monitor)) throw new ArgumentException($"monitor must be one of {string.Join(", ", Monitors)} (got '{Monitor}').");
         if (!LabelModes.Contains(Labels)) throw new ArgumentException($"labels must be soft or majority (got '{Labels}').");
         if (Resume && RunDirectory is null) throw new ArgumentException("resume needs a run directory.");
