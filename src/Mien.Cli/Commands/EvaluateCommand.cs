@@ -35,7 +35,7 @@ internal static class EvaluateCommand
                 results.Add((d.Origin, e));
                 Console.WriteLine();
             }
-            if (results.Count > 1) MetricsTable.WriteSummary(results, MetricsTable.UseColor ? Spectre.Console.AnsiConsole.Console : null);
+            if (results.Count > 1) MetricsTable.WriteSummary(results, MetricsTable.UseColor ? Spectre.Console.AnsiConsole.Console : null, Console.Out);
             if (r.GetValue(json) is { } jsonPath)
                 Mien.IO.MienJson.Write(jsonPath, new
                 {

@@ -62,15 +62,15 @@ internal static class MetricsTable
     }
 
     /// <summary>One row per dataset of a cross-dataset evaluation (scores without copies of training images where there were some).</summary>
-    public static void WriteSummary(IReadOnlyList<(string Dataset, DatasetEvaluation Evaluation)> results, IAnsiConsole? console)
+    public static void WriteSummary(IReadOnlyList<(string Dataset, DatasetEvaluation Evaluation)> results, IAnsiConsole? console, TextWriter plain)
     {
         if (console is null)
         {
-            Console.WriteLine($"{"dataset",-40} {"split",-10} {"images",7} {"accuracy",9} {"balanced",9} {"macro-F1",9}");
+            plain.WriteLine($"{"dataset",-40} {"split",-10} {"images",7} {"accuracy",9} {"balanced",9} {"macro-F1",9}");
             foreach (var (ds, e) in results)
             {
                 var rep = e.WithoutCopies ?? e.Report;
-                Console.WriteLine($"{Path.GetFileName(ds),-40} {e.Split,-10} {rep.Count,7} {rep.Accuracy,9:P2} {rep.BalancedAccuracy,9:P2} {rep.MacroF1,9:F4}" +
+                plain.WriteLine($"{Path.GetFileName(ds),-40} {e.Split,-10} {rep.Count,7} {rep.Accuracy,9:P2} {rep.BalancedAccuracy,9:P2} {rep.MacroF1,9:F4}" +
                                   (e.WithoutCopies is null ? "" : "  (copies of training images left out)"));
             }
             return;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Mien.Cli.Commands;
 using Mien.Data;
+using Mien.Evaluation;
 using Mien.Experiments;
 using Spectre.Console;
 
@@ -119,5 +120,33 @@ public class TerminalOutputTests
         Assert.Contains("sad/broken.png", tables);
         Assert.Contains("imbalanced (9 vs 2)", tables);
         Assert.DoesNotContain("problems  1", tables);
+    }
+
+    [Fact]
+    public void The_cross_dataset_summary_is_a_table_on_a_terminal_and_the_old_columns_when_redirected()
+    {
+        string[] classes = ["happy", "sadness"];
+        var full = ClassificationReport.From([0, 0, 1, 1], [0, 1, 1, 1], classes);
+        var clean = ClassificationReport.From([0, 1, 1], [0, 1, 1], classes);
+        var results = new List<(string, Mien.Experiments.DatasetEvaluation)>
+        {
+            ("/data/fer2013.zip", new("test", full, 1, clean)),
+            ("/data/ckplus48.zip", new("all", full, 0, null)),
+        };
+
+        var plain = new StringWriter();
+        MetricsTable.WriteSummary(results, null, plain);
+        var lines = plain.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"{"dataset",-40} {"split",-10} {"images",7} {"accuracy",9} {"balanced",9} {"macro-F1",9}", lines[0]);
+        Assert.Equal($"{"fer2013.zip",-40} {"test",-10} {3,7} {1.0,9:P2} {1.0,9:P2} {1.0,9:F4}  (copies of training images left out)", lines[1]);
+        Assert.Equal($"{"ckplus48.zip",-40} {"all",-10} {4,7} {0.75,9:P2} {0.75,9:P2} {full.MacroF1,9:F4}", lines[2]);
+
+        var screen = new StringWriter();
+        MetricsTable.WriteSummary(results, FakeTerminal(screen), TextWriter.Null);
+        string table = WithoutEscapes(screen.ToString());
+        Assert.Contains("╭", table);
+        Assert.Matches(new Regex(@"│ fer2013\.zip \*\s+│ test\s+│\s+3 │\s+100\.00 % │"), table);
+        Assert.Matches(new Regex(@"│ ckplus48\.zip\s+│ all\s+│\s+4 │\s+75\.00 % │"), table);
+        Assert.Contains("* copies of training images left out", table);
     }
 }
