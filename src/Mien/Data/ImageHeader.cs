@@ -29,7 +29,7 @@ internal static class ImageHeader
     private const int PngHeaderBytes = 33;
     private static readonly byte[] PngEnd = [0, 0, 0, 0, (byte)'I', (byte)'E', (byte)'N', (byte)'D', 0xAE, 0x42, 0x60, 0x82];
 
-    // "GIF89a" and the logical screen descriptor.
+    // "GIF87a" or "GIF89a" and the logical screen descriptor (6 + 7 bytes).
     private const int GifHeaderBytes = 13;
 
     private static readonly ICollection<JpegSegmentType> JpegFrameSegments = ((IJpegSegmentMetadataReader)new JpegReader()).SegmentTypes;
