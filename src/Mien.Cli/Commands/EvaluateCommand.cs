@@ -35,16 +35,7 @@ internal static class EvaluateCommand
                 results.Add((d.Origin, e));
                 Console.WriteLine();
             }
-            if (results.Count > 1)
-            {
-                Console.WriteLine($"{"dataset",-40} {"split",-10} {"images",7} {"accuracy",9} {"balanced",9} {"macro-F1",9}");
-                foreach (var (ds, e) in results)
-                {
-                    var rep = e.WithoutCopies ?? e.Report;
-                    Console.WriteLine($"{Path.GetFileName(ds),-40} {e.Split,-10} {rep.Count,7} {rep.Accuracy,9:P2} {rep.BalancedAccuracy,9:P2} {rep.MacroF1,9:F4}" +
-                                      (e.WithoutCopies is null ? "" : "  (copies of training images left out)"));
-                }
-            }
+            if (results.Count > 1) MetricsTable.WriteSummary(results, MetricsTable.UseColor ? Spectre.Console.AnsiConsole.Console : null, Console.Out);
             if (r.GetValue(json) is { } jsonPath)
                 Mien.IO.MienJson.Write(jsonPath, new
                 {

@@ -1,4 +1,5 @@
 using Mien.Evaluation;
+using Mien.Experiments;
 using Spectre.Console;
 
 namespace Mien.Cli.Commands;
@@ -10,19 +11,19 @@ namespace Mien.Cli.Commands;
 /// </summary>
 internal static class MetricsTable
 {
-    public static bool UseColor =>
-        !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
-        && Environment.GetEnvironmentVariable("TERM") is not "dumb";
+    public static bool UseColor => Terminal.StdoutTakesTables;
 
-    public static void Write(ClassificationReport report)
+    public static void Write(ClassificationReport report) => Write(report, UseColor ? AnsiConsole.Console : null);
+
+    /// <summary>Tables on <paramref name="console"/>, or the plain text on standard output when it is null.</summary>
+    public static void Write(ClassificationReport report, IAnsiConsole? console)
     {
-        if (!UseColor)
+        if (console is null)
         {
             Console.WriteLine(report.ToText());
             return;
         }
 
-        var console = AnsiConsole.Console;
         string loss = (double.IsNaN(report.Loss) ? "" : $"   loss {report.Loss:F4}")
                       + (double.IsNaN(report.ExpectedCalibrationError) ? "" : $"   ECE {report.ExpectedCalibrationError:F4}");
         console.MarkupLine($"items {report.Count}   accuracy [bold]{Score(report.Accuracy, percent: true)}[/]   " +
@@ -58,6 +59,35 @@ internal static class MetricsTable
         var confused = report.MostConfused();
         if (confused.Count > 0)
             console.MarkupLine("most confused: " + string.Join(", ", confused.Select(x => $"{Markup.Escape(x.True)} → {Markup.Escape(x.Predicted)} ({x.Count})")));
+    }
+
+    /// <summary>One row per dataset of a cross-dataset evaluation (scores without copies of training images where there were some).</summary>
+    public static void WriteSummary(IReadOnlyList<(string Dataset, DatasetEvaluation Evaluation)> results, IAnsiConsole? console, TextWriter plain)
+    {
+        if (console is null)
+        {
+            plain.WriteLine($"{"dataset",-40} {"split",-10} {"images",7} {"accuracy",9} {"balanced",9} {"macro-F1",9}");
+            foreach (var (ds, e) in results)
+            {
+                var rep = e.WithoutCopies ?? e.Report;
+                plain.WriteLine($"{Path.GetFileName(ds),-40} {e.Split,-10} {rep.Count,7} {rep.Accuracy,9:P2} {rep.BalancedAccuracy,9:P2} {rep.MacroF1,9:F4}" +
+                                  (e.WithoutCopies is null ? "" : "  (copies of training images left out)"));
+            }
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("dataset").AddColumn("split")
+            .AddColumn(new TableColumn("images").RightAligned()).AddColumn(new TableColumn("accuracy").RightAligned())
+            .AddColumn(new TableColumn("balanced").RightAligned()).AddColumn(new TableColumn("macro-F1").RightAligned());
+        bool anyCopies = false;
+        foreach (var (ds, e) in results)
+        {
+            var rep = e.WithoutCopies ?? e.Report;
+            anyCopies |= e.WithoutCopies is not null;
+            table.AddRow(Markup.Escape(Path.GetFileName(ds)) + (e.WithoutCopies is null ? "" : " *"), Markup.Escape(e.Split), rep.Count.ToString(),
+                Score(rep.Accuracy, percent: true), Score(rep.BalancedAccuracy, percent: true), Score(rep.MacroF1));
+        }
+        if (anyCopies) table.Caption("* copies of training images left out");
+        console.Write(table);
     }
 
     private static string Score(double value, bool percent = false)

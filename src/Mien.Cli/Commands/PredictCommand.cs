@@ -33,24 +33,29 @@ internal static class PredictCommand
             string? explainDir = OutputPaths.Folder(r.GetValue(explain), "--explain");
             using var recognizer = rec.Load(r);
 
-            var writer = new PredictionWriter(fmt, recognizer.ClassNames);
+            // The bar (a terminal only) is set up before the first row, so that rows written while it is live go above it.
+            var progress = PredictProgress.For(files.Count, Terminal.StdoutIsLive, Terminal.StderrIsLive);
+            using var throughBar = progress?.ResultWriter();
+            var writer = new PredictionWriter(fmt, recognizer.ClassNames, throughBar ?? Console.Out);
             writer.Header();
             int failed = 0;
             foreach (var (input, error) in missing) { writer.Write(ImagePrediction.Failed(input, error)); failed++; }
-            bool progress = files.Count > 1 && !Console.IsErrorRedirected;
             // Without drawing, faces of many images share one network call; with drawing, each image is kept to draw on.
             var results = annotateDir is null && explainDir is null
                 ? recognizer.PredictMany(files, cancellationToken: c)
                 : files.Select((f, i) => PredictOne(recognizer, f, names[i], annotateDir, explainDir));
-            int done = 0;
-            foreach (var result in results)
+            void Predict(Action imageDone)
             {
-                c.ThrowIfCancellationRequested();
-                if (!result.Succeeded) failed++;
-                writer.Write(result);
-                if (progress) Console.Error.Write($"\r{++done}/{files.Count} images ");
+                foreach (var result in results)
+                {
+                    c.ThrowIfCancellationRequested();
+                    if (!result.Succeeded) failed++;
+                    writer.Write(result);
+                    imageDone();
+                }
             }
-            if (progress) Console.Error.WriteLine();
+            if (progress is null) Predict(() => { });
+            else progress.Run(files.Count, Predict);
             if (files.Count + missing.Count == 0) throw new ArgumentException("No images found in the given inputs.");
             if (failed > 0) Console.Error.WriteLine($"{failed} of {files.Count + missing.Count} input(s) failed.");
             return failed == 0 ? 0 : CliErrors.PartlyFailed;
@@ -133,7 +138,7 @@ internal static class PredictCommand
     }
 
     /// <summary>Renders predictions as an aligned table, JSON lines or CSV; each names the image by its path as found.</summary>
-    private sealed class PredictionWriter(string format, IReadOnlyList<string> classes)
+    private sealed class PredictionWriter(string format, IReadOnlyList<string> classes, TextWriter output)
     {
         private static readonly CultureInfo Ci = CultureInfo.InvariantCulture;
         // "found" goes last in CSV (before error) so readers that index columns keep working.
@@ -141,8 +146,8 @@ internal static class PredictCommand
 
         public void Header()
         {
-            if (format == "csv") Console.Write(_csv.Header());
-            if (format == "table") Console.WriteLine($"{"file",-28} {"face",4} {"box (x,y,w,h)",-18} {"found",-11} {"emotion",-9} {"conf",5}  " + string.Join(' ', classes.Select(c => Short(c).PadLeft(6))));
+            if (format == "csv") output.Write(_csv.Header());
+            if (format == "table") output.WriteLine($"{"file",-28} {"face",4} {"box (x,y,w,h)",-18} {"found",-11} {"emotion",-9} {"conf",5}  " + string.Join(' ', classes.Select(c => Short(c).PadLeft(6))));
         }
 
         public void Write(ImagePrediction p)
@@ -150,7 +155,7 @@ internal static class PredictCommand
             switch (format)
             {
                 case "jsonl":
-                    Console.WriteLine(PredictionRecords.ToJson(PredictionRecords.Of(p)));
+                    output.WriteLine(PredictionRecords.ToJson(PredictionRecords.Of(p)));
                     break;
                 case "csv":
                     // An image without faces (or that failed) still gets its row, with the emotion cells empty, as in table and jsonl.
@@ -162,17 +167,17 @@ internal static class PredictCommand
                         rows.Add([p.Source, (i + 1).ToString(Ci), f.Box.X.ToString(Ci), f.Box.Y.ToString(Ci), f.Box.Width.ToString(Ci), f.Box.Height.ToString(Ci),
                             f.Emotion, f.Confidence.ToString("F4", Ci), .. classes.Select(c => f.Probabilities[c].ToString("F4", Ci)), f.FaceSource.Name(), null]);
                     }
-                    Console.Write(_csv.Rows(rows));
+                    output.Write(_csv.Rows(rows));
                     break;
                 default:
                     string name = p.Source;
-                    if (!p.Succeeded) { Console.WriteLine($"{name,-28} error: {p.Error}"); break; }
-                    if (p.Faces.Count == 0) { Console.WriteLine($"{name,-28} {"-",4} no face found"); break; }
+                    if (!p.Succeeded) { output.WriteLine($"{name,-28} error: {p.Error}"); break; }
+                    if (p.Faces.Count == 0) { output.WriteLine($"{name,-28} {"-",4} no face found"); break; }
                     for (int i = 0; i < p.Faces.Count; i++)
                     {
                         var f = p.Faces[i];
                         string box = $"{f.Box.X},{f.Box.Y},{f.Box.Width},{f.Box.Height}";
-                        Console.WriteLine($"{(i == 0 ? name : ""),-28} {i + 1,4} {box,-18} {f.FaceSource.Name(),-11} {f.Emotion,-9} {f.Confidence,5:F2}  " +
+                        output.WriteLine($"{(i == 0 ? name : ""),-28} {i + 1,4} {box,-18} {f.FaceSource.Name(),-11} {f.Emotion,-9} {f.Confidence,5:F2}  " +
                                           string.Join(' ', classes.Select(c => f.Probabilities[c].ToString("F2", Ci).PadLeft(6))));
                     }
                     break;

@@ -1,3 +1,4 @@
+using MetadataExtractor.Util;
 using OpenCvSharp;
 
 namespace Mien.Data;
@@ -23,21 +24,24 @@ public static class ImageDecoder
     /// <summary>Width and height from the header of a PNG, JPEG, BMP, GIF or TIFF, without decoding; null when the header does not say.</summary>
     public static (long Width, long Height)? ReadSize(ReadOnlySpan<byte> bytes) => ImageHeader.TryReadSize(bytes);
 
+    /// <inheritdoc cref="ReadSize(ReadOnlySpan{byte})"/>
+    /// <remarks>Reads the array in place; the span overload copies it first (a TIFF's directory can be anywhere in the file).</remarks>
+    public static (long Width, long Height)? ReadSize(byte[] bytes) => ImageHeader.TryReadSize(bytes);
+
     /// <summary>
     /// The image format that the first bytes announce (png, jpeg, bmp, gif, tiff, webp), whatever a file name or a
     /// Content-Type claims; null for anything else (text, an archive...).
     /// </summary>
-    public static string? SniffFormat(ReadOnlySpan<byte> bytes)
+    public static string? SniffFormat(ReadOnlySpan<byte> bytes) => ImageHeader.Detect(bytes) switch
     {
-        var b = bytes;
-        if (b.Length >= 8 && b[..8].SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A })) return "png";
-        if (b.Length >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return "jpeg";
-        if (b.Length >= 14 && b[0] == (byte)'B' && b[1] == (byte)'M') return "bmp";
-        if (b.Length >= 6 && (b[..6].SequenceEqual("GIF87a"u8) || b[..6].SequenceEqual("GIF89a"u8))) return "gif";
-        if (ImageHeader.IsTiff(b)) return "tiff";
-        if (b.Length >= 12 && b[..4].SequenceEqual("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8)) return "webp";
-        return null;
-    }
+        FileType.Png => "png",
+        FileType.Jpeg => "jpeg",
+        FileType.Bmp when ImageHeader.IsWindowsBitmap(bytes) => "bmp",
+        FileType.Gif => "gif",
+        FileType.WebP => "webp",
+        _ when ImageHeader.IsTiff(bytes) => "tiff",
+        _ => null,
+    };
 
     /// <summary>Reads and decodes a file; errors name the file.</summary>
     public static Mat ReadColor(string path) => Read(path, gray: false);

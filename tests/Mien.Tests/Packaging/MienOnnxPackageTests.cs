@@ -28,7 +28,8 @@ public class MienOnnxPackageTests(ITestOutputHelper output)
             using var nuspec = new StreamReader(nupkg.GetEntry("Mien.Onnx.nuspec")!.Open());
             var dependencies = System.Xml.Linq.XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency")
                 .Select(e => (string)e.Attribute("id")!).ToList();
-            Assert.Equal(["Microsoft.ML.OnnxRuntime", "OpenCvSharp4"], dependencies.Order());
+            // MetadataExtractor: image type and size from the header (ImageHeader, shared with Mien).
+            Assert.Equal(["MetadataExtractor", "Microsoft.ML.OnnxRuntime", "OpenCvSharp4"], dependencies.Order());
             Assert.Contains("buildTransitive/Mien.Onnx.targets", nupkg.Entries.Select(e => e.FullName));
         }
 
