@@ -106,6 +106,34 @@ public class OnnxQuantizerTests(ITestOutputHelper output)
         Assert.False(ops.ContainsKey("Conv") || ops.ContainsKey("Gemm"), "a float convolution or dense layer is left");
     }
 
+    public static TheoryData<string> Presets() => [.. ModelZoo.Names];
+
+    /// <summary>Every preset's graph (separable convolutions, residual Adds, strided Slices): quantised, fused by ONNX Runtime, close to float32.</summary>
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void Each_preset_quantises_into_a_graph_onnx_runtime_fuses_and_that_stays_close_to_float32(string preset)
+    {
+        using var model = OnnxExportTests.RandomModel(ModelZoo.GetSpec(preset));
+        using var tmp = TestData.NewTempDir();
+        var d = BundledInt8.PublicTest1000;
+        const int n = 200;
+        var faces = d.Pixels.AsSpan(0, n * 48 * 48).ToArray();
+        OnnxExporter.Export(model, tmp["f.onnx"]);
+        var summary = OnnxQuantizer.ExportInt8(model, tmp["q.onnx"], faces, "PublicTest (structure test)");
+        int convs = ModelProto.Parser.ParseFrom(File.ReadAllBytes(tmp["f.onnx"])).Graph.Node.Count(x => x.OpType == "Conv");
+        using (var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = tmp["o.onnx"] })
+        using (new InferenceSession(tmp["q.onnx"], so)) { }
+        var fused = ModelProto.Parser.ParseFrom(File.ReadAllBytes(tmp["o.onnx"])).Graph.Node.Count(x => x.OpType == "QLinearConv");
+        var p32 = Run(tmp["f.onnx"], faces, n);
+        var p8 = Run(tmp["q.onnx"], faces, n);
+        double maxDiff = p32.Zip(p8).Max(x => x.First.Zip(x.Second).Max(y => Math.Abs(y.First - y.Second)));
+        int agree = Enumerable.Range(0, n).Count(i => Evaluator.ArgMax(p32[i]) == Evaluator.ArgMax(p8[i]));
+        output.WriteLine($"{preset}: {summary.QuantizedOperators} operators, {summary.QuantizedActivations} activations; {fused}/{convs} convolutions fused; " +
+                         $"max |p diff| {maxDiff:F4}, same top class {agree}/{n}");
+        Assert.Equal(convs, fused);
+        Assert.True(maxDiff < 0.1, $"max probability difference {maxDiff:F4}");
+    }
+
     [Fact]
     public void Percentile_calibration_writes_a_graph_that_agrees_with_float32()
     {

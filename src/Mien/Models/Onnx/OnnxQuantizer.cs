@@ -74,7 +74,7 @@ public static class OnnxQuantizer
         // 2. A ReLU that alone reads a quantised operator's output is dropped: that output is quantised with the ReLU's range.
         var dropped = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         foreach (var op in ops)
-            if (!outputs.Contains(op.Output[0]) && consumers.TryGetValue(op.Output[0], out var c) && c is [{ OpType: "Relu" } relu])
+            if (!outputs.Contains(op.Output[0]) && consumers.TryGetValue(op.Output[0], out var c) && c is [{ OpType: "Relu" } relu] && !outputs.Contains(relu.Output[0]))
             {
                 op.Output[0] = relu.Output[0];
                 dropped.Add(relu);
