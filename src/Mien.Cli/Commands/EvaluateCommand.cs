@@ -22,7 +22,9 @@ internal static class EvaluateCommand
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string? path = r.GetValue(model);
-            using var m = path is null ? Mien.Inference.DefaultModel.Load(r.GetValue(precision)) : EmotionModel.Load(path, r.GetValue(precision));
+            // With --onnx-model LibTorch only supplies the labels: no precision to choose.
+            var p = r.GetValue(onnxModel) is null ? r.GetValue(precision) : InferencePrecision.Float32;
+            using var m = path is null ? Mien.Inference.DefaultModel.Load(p) : EmotionModel.Load(path, p);
             string name = path ?? "bundled model";
             var results = new List<(string Dataset, DatasetEvaluation Evaluation)>();
             foreach (var d in data.LoadEach(r, c, imageSize: m.InputSize))
