@@ -128,7 +128,8 @@ def build_speed(raw, base):
                                          "pytorchBatch64": g(median(t.get("inferBatch64")))},
                      "percentOfPeak": {"training": 100 * g(median(m["train"]), 3) / peak, "inferenceBatch64": 100 * g(median(m["inferBatch64"])) / peak}})
     return ({**base, "benchmark": "training", **engines, "unit": "images/s", "presets": training},
-            {**base, "benchmark": "inference", **engines, "unit": "faces/s", "presets": inference, "backbones": mien.get("backbones", [])},
+            {**base, "benchmark": "inference", **engines, "unit": "faces/s", "presets": inference, "backbones": mien.get("backbones", []),
+             "engines": mien.get("engines")},
             {**base, "benchmark": "cost", "peak": {**{k: env[k] for k in ("cores", "mhz", "mhzSource", "flopsPerCycle", "flopsPerCycleAssumption")},
                                                    "usedCores": used, "peakGflops": peak},
              "presets": cost})
@@ -202,6 +203,9 @@ def check(results, groups):
                     for b in ("batch1", "batch64"): positive(f"inference {p} compiled {k} {b}", median(i["mienCompiled"][k][b]))
             if not c["parametersMatch"]: problems.append(f"{p}: Mien has {c['parameters']} parameters, PyTorch {c['pytorchParameters']}")
             positive(f"cost {p} MFLOPs", c["mflopsPerFace"])
+        for e in ((inf.get("engines") or {}).get("engines") or []):
+            if "skipped" in e: continue
+            for k in ("batch1", "batchN", "photo"): positive(f"engines {e['engine']} {k}", median(e[k]))
     if "latency" in groups:
         lat = load(f"{results}/latency.json")
         if not lat["byThreads"]: problems.append("latency: nothing measured")
@@ -296,7 +300,31 @@ def section_inference(r):
                 continue
             out.append(f"| {b['backbone']} | {b['inputSize']} | {n0(b['parameters'])} | {f1(b['flops'] / 1e6)} | {n0(median(b['batch1']))} | "
                        f"{n0(median(b['batchN']))} | {b['precision']} |")
+    if r.get("engines"):
+        out += section_engines(r["engines"])
     return "\n".join(out)
+
+
+ENGINE_TITLES = {"torch-fp32": "LibTorch fp32 (`--precision fp32`)", "torch-bf16": "LibTorch bf16 (`--precision bf16`)",
+                 "onnx-fp32": "ONNX Runtime fp32 (`--backend onnx`)", "onnx-int8": "ONNX Runtime int8 (`--onnx-model m.int8.onnx`)"}
+
+
+def section_engines(e):
+    """One trained model on every engine in the same run (issue #13, acceptance 3)."""
+    mb = lambda b: f"{b / 1e6:.1f} MB" if b else "–"
+    out = ["", f"**One trained model on each engine, same run** ({e['model']}): ready 48x48 faces per second through "
+           f"`EmotionRecognizer.PredictCrops` at batch 1 and batch {e['batch']}, and one 640x480 photo end to end "
+           f"(`Predict`: decode, detect with the default haar-alt, crop, classify; median and p95 of {e['latencyRuns']} runs). "
+           f"LibTorch uses the benchmark's threads, ONNX Runtime {e['onnxThreads']}. ONNX files: fp32 {mb(e['fp32OnnxBytes'])}, "
+           f"int8 {mb(e.get('int8OnnxBytes'))}" + (f" ({e['int8Quantization']})" if e.get("int8Quantization") else "") + ".", "",
+           f"| engine | batch 1 faces/s | batch {e['batch']} faces/s | photo median (ms) | photo p95 (ms) |", "|---|--:|--:|--:|--:|"]
+    for x in e["engines"]:
+        title = ENGINE_TITLES.get(x["engine"], x["engine"])
+        if "skipped" in x:
+            out.append(f"| {title} | – | – | – | – (skipped: {x['skipped']}) |")
+            continue
+        out.append(f"| {title} | {n0(median(x['batch1']))} | {n0(median(x['batchN']))} | {f1(median(x['photo']))} | {f1(x['photo']['P95'])} |")
+    return out
 
 
 def section_cost(r):

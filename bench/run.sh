@@ -80,16 +80,20 @@ run() {
 
 if [ "$mode" = quick ]; then
   speed_args=(--images 512 --warmup 1 --runs 3 --train-steps 2 --infer-iters 2 --fit-images 256); lat_runs=(--warmup 1 --runs 8)
-  backbone_args=(--backbones mobilenet_v3_small --backbone-size 48)
+  backbone_args=(--backbones mobilenet_v3_small --backbone-size 48); engine_runs=(--engine-latency-runs 8)
 else
   speed_args=(--images 2048 --warmup 5 --runs 7 --train-steps 20 --infer-iters 20 --fit-images 2048); lat_runs=(--warmup 5 --runs 50)
   # Inference only, Mien alone (PyTorch's reference knows only the presets).
   backbone_args=(--backbones resnet18,resnet18-cntk,resnet34,resnet50,mobilenet_v2,mobilenet_v3_small,mobilenet_v3_large,vgg16,vgg16_bn,inception_v3 --backbone-size 64)
+  engine_runs=(--engine-latency-runs 50)
 fi
+# The bundled model on LibTorch fp32/bf16 and ONNX Runtime fp32/int8 in the same run (int8 calibrated on FER2013 train faces).
+engine_args=(--engines torch-fp32,torch-bf16,onnx-fp32,onnx-int8 --engine-model models/mien-default.mien --calibration-data "$data/fer2013.zip"
+  --photo "$data/photos/astronaut.png" "${engine_runs[@]}")
 
 if wants speed; then
   group=speed; : >"$raw/commands-$group.txt"
-  run dotnet "$bench" speed --data "$data/fer2013.zip" --work "$work" --threads "$threads" --batch 64 "${speed_args[@]}" "${backbone_args[@]}" --out "$raw/mien-speed.json"
+  run dotnet "$bench" speed --data "$data/fer2013.zip" --work "$work" --threads "$threads" --batch 64 "${speed_args[@]}" "${backbone_args[@]}" "${engine_args[@]}" --out "$raw/mien-speed.json"
   # OPENBLAS_NUM_THREADS=1: Debian's OpenBLAS otherwise starts its own threads that fight PyTorch's pool (batch 1 ~4x slower).
   # MALLOC_*: the glibc settings Mien applies to itself (Mien.Runtime.NativeAllocator), so the engines are compared, not allocators.
   run env OPENBLAS_NUM_THREADS=1 MALLOC_MMAP_THRESHOLD_=536870912 MALLOC_TRIM_THRESHOLD_=1073741824 "$py" bench/pytorch_reference.py --work "$work" --threads "$threads" --batch 64 \

@@ -85,7 +85,7 @@ internal static class LatencyBench
     }
 
     /// <summary>A 640x480 test photo: the source scaled to fit (aspect kept) and centred on grey, saved as a JPEG like a camera's.</summary>
-    private static void MakePhoto(string source, string target)
+    internal static void MakePhoto(string source, string target)
     {
         using var src = Cv2.ImRead(source, ImreadModes.Color);
         if (src.Empty()) throw new FileNotFoundException($"cannot read photo '{source}'.", source);

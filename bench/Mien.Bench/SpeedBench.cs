@@ -98,10 +98,12 @@ internal static class SpeedBench
             });
         }
         var backbones = Backbones(a, data.ClassNames, batch, warmup, runs, inferIters);
+        var engines = EngineBench.Run(a, data, batch, warmup, runs, inferIters); // --engines: one model on LibTorch and ONNX Runtime, fp32/bf16/int8
+
         Args.WriteJson(outPath, new
         {
             engine = "Mien (TorchSharp)", nativeBFloat16 = CpuFeatures.HasNativeBFloat16, allocatorTuned = true, torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
-            batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results, backbones,
+            batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results, backbones, engines,
         });
         return 0;
     }

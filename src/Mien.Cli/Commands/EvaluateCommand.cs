@@ -15,19 +15,25 @@ internal static class EvaluateCommand
         var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: average the prediction with the mirrored face." };
         var json = new Option<string?>("--json") { Description = "Also write every score to this JSON file (for scripts)." };
         var precision = PrecisionOption.Create();
+        var onnxModel = new Option<string?>("--onnx-model") { Description = "Classify with ONNX Runtime on this .onnx export of the model (e.g. its int8 file from `mien export --int8`) instead of LibTorch." };
         var cmd = new Command("evaluate", "Score a trained model on one or more datasets (--data repeated: cross-dataset, one table each and a summary): " +
                                           "accuracy, balanced accuracy, macro-F1, calibration, per-class metrics, confusion matrix.");
-        cmd.Options.Add(model); data.AddTo(cmd); cmd.Options.Add(split); cmd.Options.Add(tta); cmd.Options.Add(json); cmd.Options.Add(precision);
+        cmd.Options.Add(model); data.AddTo(cmd); cmd.Options.Add(split); cmd.Options.Add(tta); cmd.Options.Add(json); cmd.Options.Add(precision); cmd.Options.Add(onnxModel);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
             string? path = r.GetValue(model);
-            using var m = path is null ? Mien.Inference.DefaultModel.Load(r.GetValue(precision)) : EmotionModel.Load(path, r.GetValue(precision));
+            // With --onnx-model LibTorch only supplies the labels: no precision to choose.
+            var p = r.GetValue(onnxModel) is null ? r.GetValue(precision) : InferencePrecision.Float32;
+            using var m = path is null ? Mien.Inference.DefaultModel.Load(p) : EmotionModel.Load(path, p);
             string name = path ?? "bundled model";
             var results = new List<(string Dataset, DatasetEvaluation Evaluation)>();
             foreach (var d in data.LoadEach(r, c, imageSize: m.InputSize))
             {
-                var e = DatasetEvaluation.Run(m, d, r.GetValue(split)!, r.GetValue(tta), c);
-                Console.WriteLine($"{name} on {d.Origin} [{e.Split}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {PrecisionOption.Describe(m)}");
+                var e = r.GetValue(onnxModel) is { } onnx
+                    ? DatasetEvaluation.RunOnnx(m, onnx, d, r.GetValue(split)!, r.GetValue(tta), c)
+                    : DatasetEvaluation.Run(m, d, r.GetValue(split)!, r.GetValue(tta), c);
+                string engine = r.GetValue(onnxModel) is { } file ? $"ONNX Runtime on {file}" : PrecisionOption.Describe(m);
+                Console.WriteLine($"{name} on {d.Origin} [{e.Split}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {engine}");
                 MetricsTable.Write(e.Report);
                 if (e.WithoutCopies is { } clean)
                     Console.WriteLine($"{e.CopiesOfTraining} of these {e.Report.Count} images are identical to images of the train split; without them: " +

@@ -21,17 +21,20 @@ internal sealed class RecognizerArguments
     public Option<bool> Align { get; } = new("--align") { Description = "Level the eyes of tilted faces before classifying (OpenCV eye cascade)." };
     public Option<bool> Tta { get; } = new("--tta") { Description = "Average with the mirrored face (slower, a little more accurate)." };
     public Option<Mien.Models.InferencePrecision> Precision { get; } = PrecisionOption.Create();
-    public Option<InferenceBackend> Backend { get; } = new("--backend") { Description = "Inference engine: torch (LibTorch, default) or onnx (ONNX Runtime on the model exported in memory, float32).", DefaultValueFactory = _ => InferenceBackend.Torch };
+    public Option<InferenceBackend> Backend { get; } = new("--backend") { Description = "Inference engine: torch (LibTorch, default) or onnx (ONNX Runtime on the model exported in memory, float32, or on --onnx-model).", DefaultValueFactory = _ => InferenceBackend.Torch };
+    public Option<string?> OnnxModel { get; } = new("--onnx-model") { Description = "Run this .onnx export of the model with ONNX Runtime (implies --backend onnx), e.g. the int8 file of `mien export --onnx m.int8.onnx --int8 --calibration-data DATASET`." };
 
     public void AddTo(Command c)
     {
-        foreach (var o in new Option[] { Model, NoDetect, NoFallback, Detector, MinFace, ScaleFactor, DetectSide, Align, Tta, Precision, Backend }) c.Options.Add(o);
+        foreach (var o in new Option[] { Model, NoDetect, NoFallback, Detector, MinFace, ScaleFactor, DetectSide, Align, Tta, Precision, Backend, OnnxModel }) c.Options.Add(o);
     }
 
     public RecognizerOptions Options(ParseResult r) => new()
     {
         DetectFaces = !r.GetValue(NoDetect), FallbackWhenNoFace = !r.GetValue(NoFallback), FlipAverage = r.GetValue(Tta), AlignEyes = r.GetValue(Align),
-        Precision = r.GetValue(Precision), Backend = r.GetValue(Backend),
+        Precision = r.GetValue(Precision), OnnxModel = r.GetValue(OnnxModel),
+        // --onnx-model alone means the ONNX backend; with an explicit --backend torch the library refuses the pair.
+        Backend = r.GetResult(Backend) is { Implicit: false } || r.GetValue(OnnxModel) is null ? r.GetValue(Backend) : InferenceBackend.Onnx,
         Detector = new FaceDetectorOptions
         {
             Detector = r.GetValue(Detector)!, MinFaceSize = r.GetValue(MinFace), ScaleFactor = r.GetValue(ScaleFactor), MaxDetectionSide = r.GetValue(DetectSide),

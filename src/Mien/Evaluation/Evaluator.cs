@@ -9,7 +9,13 @@ namespace Mien.Evaluation;
 public static class Evaluator
 {
     /// <summary>Probabilities for the given items, in batches.</summary>
-    public static float[][] PredictProbabilities(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices = null, int batchSize = 256, bool flipAverage = false, CancellationToken cancellationToken = default)
+    public static float[][] PredictProbabilities(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices = null, int batchSize = 256, bool flipAverage = false, CancellationToken cancellationToken = default) =>
+        PredictProbabilities(model, data, indices, batchSize, flipAverage, cancellationToken, null);
+
+    /// <summary>Faces (count x S x S bytes), their count and flip averaging in, probabilities out: another engine for the model's network (ONNX Runtime).</summary>
+    internal delegate float[][] Probabilities(ReadOnlySpan<byte> faces, int count, bool flipAverage);
+
+    internal static float[][] PredictProbabilities(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices, int batchSize, bool flipAverage, CancellationToken cancellationToken, Probabilities? engine)
     {
         if (data.Width != model.InputSize || data.Height != model.InputSize)
             throw new ArgumentException($"The dataset is {data.Width}x{data.Height} but the model takes {model.InputSize}x{model.InputSize}; load it with that image size.");
@@ -26,7 +32,8 @@ public static class Evaluator
                 cancellationToken.ThrowIfCancellationRequested();
                 int n = Math.Min(batchSize, indices.Count - start);
                 for (int k = 0; k < n; k++) data.Image(indices[start + k]).CopyTo(buffer.AsSpan(k * area, area));
-                result.AddRange(model.PredictProbabilities(buffer.AsSpan(0, n * area), n, flipAverage));
+                var faces = buffer.AsSpan(0, n * area);
+                result.AddRange(engine is null ? model.PredictProbabilities(faces, n, flipAverage) : engine(faces, n, flipAverage));
             }
             return result.ToArray();
         }
@@ -34,11 +41,14 @@ public static class Evaluator
     }
 
     /// <summary>Scores a model on the given items of a labelled dataset whose classes it knows.</summary>
-    public static ClassificationReport Evaluate(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices = null, bool flipAverage = false, CancellationToken cancellationToken = default)
+    public static ClassificationReport Evaluate(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices = null, bool flipAverage = false, CancellationToken cancellationToken = default) =>
+        Evaluate(model, data, indices, flipAverage, cancellationToken, null);
+
+    internal static ClassificationReport Evaluate(EmotionModel model, FaceDataset data, IReadOnlyList<int>? indices, bool flipAverage, CancellationToken cancellationToken, Probabilities? engine)
     {
         indices ??= Enumerable.Range(0, data.Count).ToArray();
         var truth = ModelLabels(model, data, indices);
-        var probs = PredictProbabilities(model, data, indices, flipAverage: flipAverage, cancellationToken: cancellationToken);
+        var probs = PredictProbabilities(model, data, indices, 256, flipAverage, cancellationToken, engine);
         var predicted = probs.Select(ArgMax).ToArray();
         double loss = truth.Select((t, i) => -Math.Log(Math.Max(1e-12, probs[i][t]))).DefaultIfEmpty(0).Average();
         return ClassificationReport.From(truth, predicted, model.ClassNames, loss) with

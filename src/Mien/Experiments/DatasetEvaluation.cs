@@ -12,18 +12,31 @@ namespace Mien.Experiments;
 public sealed record DatasetEvaluation(string Split, ClassificationReport Report, int CopiesOfTraining, ClassificationReport? WithoutCopies)
 {
     /// <param name="split">test, validation, train, all, or auto (test when the dataset has one, else all).</param>
-    public static DatasetEvaluation Run(EmotionModel model, FaceDataset data, string split = "auto", bool flipAverage = false, CancellationToken cancellationToken = default)
+    public static DatasetEvaluation Run(EmotionModel model, FaceDataset data, string split = "auto", bool flipAverage = false, CancellationToken cancellationToken = default) =>
+        Run(model, data, split, flipAverage, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Run(EmotionModel, FaceDataset, string, bool, CancellationToken)"/>, the faces classified by ONNX Runtime on
+    /// <paramref name="onnxModel"/>, an export of <paramref name="model"/> (e.g. its int8 file; same classes and input size).
+    /// </summary>
+    public static DatasetEvaluation RunOnnx(EmotionModel model, string onnxModel, FaceDataset data, string split = "auto", bool flipAverage = false, CancellationToken cancellationToken = default)
+    {
+        using var predictor = Models.Onnx.OnnxExporter.OpenPredictor(model, onnxModel);
+        return Run(model, data, split, flipAverage, predictor.PredictProbabilities, cancellationToken);
+    }
+
+    private static DatasetEvaluation Run(EmotionModel model, FaceDataset data, string split, bool flipAverage, Evaluator.Probabilities? engine, CancellationToken cancellationToken)
     {
         string which = split.ToLowerInvariant();
         if (which == "auto") which = data.HasSplit("test") ? "test" : data.HasSplit("validation") ? "validation" : "all";
         int[] idx = which == "all" ? Enumerable.Range(0, data.Count).ToArray() : data.IndicesOfSplit(which);
         if (idx.Length == 0)
             throw new ArgumentException($"'{data.Origin}' has no '{which}' split (it has: {string.Join(", ", data.Splits.Select(s => s ?? "none").Distinct())}). Use --split all.");
-        var report = Evaluator.Evaluate(model, data, idx, flipAverage, cancellationToken);
+        var report = Evaluator.Evaluate(model, data, idx, flipAverage, cancellationToken, engine);
         if (which is "train" or "all" || !data.HasSplit("train")) return new(which, report, 0, null);
         var copies = DataSplit.CopiesOfTrainSplit(data, idx);
         if (copies.Count == 0) return new(which, report, 0, null);
-        var clean = Evaluator.Evaluate(model, data, idx.Where(i => !copies.Contains(i)).ToArray(), flipAverage, cancellationToken);
+        var clean = Evaluator.Evaluate(model, data, idx.Where(i => !copies.Contains(i)).ToArray(), flipAverage, cancellationToken, engine);
         return new(which, report, copies.Count, clean);
     }
 }

@@ -28,7 +28,11 @@ public sealed partial class EmotionRecognizer : IDisposable
         (_detector, _aligner, _crop) = OpenFaceReaders(Options, model.Metadata.FaceMargin, model.InputSize);
         try
         {
-            _onnx = Options.Backend == InferenceBackend.Onnx ? Models.Onnx.OnnxExporter.CreatePredictor(model) : null;
+            if (Options.OnnxModel is not null && Options.Backend != InferenceBackend.Onnx)
+                throw new ArgumentException($"RecognizerOptions.OnnxModel ('{Options.OnnxModel}') is run by the ONNX backend: set Backend = InferenceBackend.Onnx.", nameof(options));
+            _onnx = Options.Backend != InferenceBackend.Onnx ? null
+                : Options.OnnxModel is { } file ? Models.Onnx.OnnxExporter.OpenPredictor(model, file)
+                : Models.Onnx.OnnxExporter.CreatePredictor(model);
         }
         catch
         {
@@ -38,7 +42,7 @@ public sealed partial class EmotionRecognizer : IDisposable
     }
 
     // A variant shares its parent's model and ONNX session (built without one of its own); only the parent releases them.
-    private EmotionRecognizer(EmotionRecognizer parent, RecognizerOptions options) : this(parent.Model, options with { Backend = InferenceBackend.Torch })
+    private EmotionRecognizer(EmotionRecognizer parent, RecognizerOptions options) : this(parent.Model, options with { Backend = InferenceBackend.Torch, OnnxModel = null })
     {
         _ownsModel = false;
         _ownsOnnx = false;
@@ -50,7 +54,8 @@ public sealed partial class EmotionRecognizer : IDisposable
     /// A recognizer over this one's model with other detection options (e.g. per HTTP request). It does not own the
     /// model: dispose it before this one. The precision stays this recognizer's (the model is compiled once).
     /// </summary>
-    public EmotionRecognizer WithOptions(RecognizerOptions options) => new(this, options with { Precision = Options.Precision, Backend = Options.Backend });
+    public EmotionRecognizer WithOptions(RecognizerOptions options) => new(this, options with { Precision = Options.Precision, Backend = Options.Backend, OnnxModel = Options.OnnxModel });
+
 
     /// <summary>The model that classifies the faces.</summary>
     public EmotionModel Model { get; }

@@ -16,4 +16,11 @@ public sealed partial record RecognizerOptions
     /// float32; <see cref="Precision"/> then only affects how the weights are read).
     /// </summary>
     public InferenceBackend Backend { get; init; }
+
+    /// <summary>
+    /// With <see cref="InferenceBackend.Onnx"/>: an .onnx file of this model to run instead of the export made in memory,
+    /// e.g. the int8 graph of <c>mien export --onnx m.int8.onnx --int8</c>. Its class names and input size must be the
+    /// model's; the model still provides the face margin and Grad-CAM. Null: export in memory (float32).
+    /// </summary>
+    public string? OnnxModel { get; init; }
 }

@@ -49,7 +49,7 @@ public class OnnxExportTests(ITestOutputHelper output)
     public static TheoryData<string> Presets() => [.. ModelZoo.Names];
 
     /// <summary>A preset with random weights and non-trivial batch-norm statistics, so that folding is really tested.</summary>
-    private static EmotionModel RandomModel(ModelSpec spec, double temperature = 0.7, int seed = 1)
+    internal static EmotionModel RandomModel(ModelSpec spec, double temperature = 0.7, int seed = 1)
     {
         torch.manual_seed(seed);
         var net = ModelBuilder.Build(spec, FerClasses.Length, out _);

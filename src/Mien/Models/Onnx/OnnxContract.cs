@@ -15,4 +15,6 @@ internal static class OnnxContract
     public const string InputSizeKey = "input_size";
     public const string FaceMarginKey = "face_margin";
     public const string ModelNameKey = "model_name";
+    /// <summary>Present in int8 files only (<c>mien export --int8</c>): how the graph was quantised.</summary>
+    public const string QuantizationKey = "quantization";
 }

@@ -32,11 +32,35 @@ public static class OnnxExporter
     internal static OnnxPredictor CreatePredictor(EmotionModel model, int threads = 0) =>
         new(Build(model).ToByteArray(), threads);
 
+    /// <summary>
+    /// An ONNX Runtime predictor over an exported file of <paramref name="model"/> (float32 or int8, <c>mien export --onnx</c>),
+    /// refused if it classifies other classes or reads another input size.
+    /// </summary>
+    internal static OnnxPredictor OpenPredictor(EmotionModel model, string path, int threads = 0)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model '{path}' does not exist.", path);
+        var predictor = new OnnxPredictor(File.ReadAllBytes(path), threads);
+        string? names = predictor.Metadata.TryGetValue(OnnxContract.ClassNamesKey, out var n) ? n : null;
+        string expected = JsonSerializer.Serialize(model.ClassNames);
+        if (predictor.InputSize != model.InputSize || names != expected)
+        {
+            predictor.Dispose();
+            throw new InvalidDataException($"ONNX model '{path}' ({predictor.InputSize}x{predictor.InputSize}, classes {names ?? "not recorded"}) is not an export of " +
+                $"this {model.Metadata.Spec.Name} model ({model.InputSize}x{model.InputSize}, classes {expected}); export it with `mien export MODEL --onnx {path}`.");
+        }
+        return predictor;
+    }
+
     /// <summary>Writes the model as an .onnx file (atomically: a failed export leaves no partial file).</summary>
     public static void Export(EmotionModel model, string path)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var bytes = Build(model).ToByteArray();
+        WriteAtomically(Build(model).ToByteArray(), path);
+    }
+
+    /// <summary>Writes a serialised model to a temporary file beside <paramref name="path"/>, then renames it.</summary>
+    internal static void WriteAtomically(byte[] bytes, string path)
+    {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         string tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
