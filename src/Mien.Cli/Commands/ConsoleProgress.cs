@@ -33,6 +33,7 @@ internal sealed class ConsoleProgress(bool quiet, string prefix = "") : ITrainin
         var m = c.History[^1];
         if (_live) Console.Write('\r');
         Console.WriteLine($"{prefix}epoch {m.Epoch,3}  train loss {m.TrainLoss:F4} acc {m.TrainAccuracy:P1}  val loss {m.ValidationLoss:F4} acc {m.ValidationAccuracy:P1}" +
+                          (c.Options.Monitor == "balanced-accuracy" && c.LastValidation is { } v ? $" balanced {v.BalancedAccuracy:P1}" : "") +
                           $"  lr {m.LearningRate:G3}  {m.Seconds:F0}s {m.ImagesPerSecond:F0} img/s{(c.IsBestEpoch ? "  *best" : "")}  {Left(c, 1)} left      ");
     }
 
