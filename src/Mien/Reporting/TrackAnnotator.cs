@@ -38,20 +38,21 @@ public static class TrackAnnotator
     // One row per emotion: a three-letter name and a bar of its smoothed probability, right of the box (left if no room).
     private static void DrawBars(Mat canvas, TrackedFace face, Rect box, double scale)
     {
-        int rowH = Math.Max(10, (int)(16 * scale)), barW = Math.Max(40, (int)(90 * scale)), nameW = Math.Max(22, (int)(36 * scale));
+        int rowH = Math.Max(14, (int)(20 * scale)), barW = Math.Max(50, (int)(100 * scale)), nameW = Math.Max(30, (int)(44 * scale));
         int width = nameW + barW + 4, height = rowH * face.Smoothed.Count;
         int x = box.Right + 6 + width <= canvas.Width ? box.Right + 6 : Math.Max(0, box.X - 6 - width);
         int y = Math.Clamp(box.Y, 0, Math.Max(0, canvas.Height - height));
-        double fontScale = 0.8 * scale * rowH / 16.0 * 16 / Math.Max(16, rowH) + 0.05;
+        double fontScale = rowH / 40.0;
         int row = 0;
         foreach (var (emotion, p) in face.Smoothed)
         {
             int top = y + row * rowH;
             Cv2.Rectangle(canvas, new Rect(x, top, width, rowH), new Scalar(30, 30, 30), -1);
-            Cv2.PutText(canvas, emotion.Length > 3 ? emotion[..3] : emotion, new Point(x + 2, top + rowH - 3), HersheyFonts.HersheySimplex,
-                        Math.Max(0.3, fontScale), Scalar.White, 1, LineTypes.AntiAlias);
+            Cv2.PutText(canvas, emotion.Length > 3 ? emotion[..3] : emotion, new Point(x + 3, top + rowH - 4), HersheyFonts.HersheySimplex,
+                        fontScale, Scalar.White, 1, LineTypes.AntiAlias);
+            Cv2.Rectangle(canvas, new Rect(x + nameW, top + 3, barW, rowH - 6), new Scalar(70, 70, 70), -1);
             int w = (int)Math.Round(barW * Math.Clamp(p, 0, 1));
-            if (w > 0) Cv2.Rectangle(canvas, new Rect(x + nameW, top + 2, w, rowH - 4), ImageAnnotator.Color(emotion), -1);
+            if (w > 0) Cv2.Rectangle(canvas, new Rect(x + nameW, top + 3, w, rowH - 6), ImageAnnotator.Color(emotion), -1);
             row++;
         }
     }

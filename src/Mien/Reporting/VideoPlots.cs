@@ -23,15 +23,15 @@ public static class VideoPlots
         for (int c = 0; c < timeline.ClassNames.Count; c++)
         {
             var color = Color.FromHex(ColorOf(timeline.ClassNames[c]));
-            var raw = plt.Add.ScatterPoints(t, rows.Select(r => (double)r.Raw[c]).ToArray(), color.WithAlpha(0.25));
-            raw.MarkerSize = 3;
+            var raw = plt.Add.ScatterPoints(t, rows.Select(r => (double)r.Raw[c]).ToArray(), color.WithAlpha(0.4));
+            raw.MarkerSize = 4;
             var line = plt.Add.ScatterLine(t, rows.Select(r => (double)r.Smoothed[c]).ToArray(), color);
             line.LineWidth = 2;
             line.LegendText = timeline.ClassNames[c];
         }
         plt.Axes.SetLimitsY(-0.02, 1.02);
-        plt.ShowLegend(Alignment.UpperRight);
-        return plt.GetImageBytes(800, 360, ImageFormat.Png);
+        plt.ShowLegend(Edge.Right); // outside the data: the lines fill the whole height
+        return plt.GetImageBytes(880, 360, ImageFormat.Png);
     }
 
     /// <summary>The same hue per emotion as the annotated images and video (hex RGB).</summary>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Mien.Faces;
 using Mien.Inference;
 using Mien.Inference.Tracking;
+using Mien.Reporting;
+using OpenCvSharp;
 
 namespace Mien.Tests.Inference;
 
@@ -60,5 +62,16 @@ public sealed class TrackTimelineTests
         Assert.Equal("neutral", s[1].Dominant);
         Assert.Equal(1, t.Cuts);
         Assert.Equal(4, t.Series(1).Count);
+    }
+
+    [Fact]
+    public void The_annotated_frame_shows_a_bar_per_emotion_beside_each_face()
+    {
+        using var grey = new Mat(480, 640, MatType.CV_8UC3, Scalar.All(128));
+        using var drawn = TrackAnnotator.Annotate(grey, Frame(0, 0, (10, 0.2f, 0.8f)));
+        // Face box 100,20 100x100; rows of 14 px start at its top, right of it; bars begin 30 px into the panel.
+        Assert.Equal(new Vec3b(60, 160, 60), drawn.At<Vec3b>(20 + 7, 206 + 30 + 30)); // happy at 0.8: the bar reaches 30 px in
+        Assert.Equal(new Vec3b(70, 70, 70), drawn.At<Vec3b>(20 + 7, 206 + 30 + 50)); // ... but not 50 px (of 53)
+        Assert.Equal(new Vec3b(128, 128, 128), grey.At<Vec3b>(27, 266)); // drawn on a copy
     }
 }
