@@ -397,6 +397,13 @@ def section_video(r):
     for v in r["results"]:
         out.append(f"| {v['width']}x{v['height']} | {v['detectEvery']} | {v['frames']} | {v['faces']} | {v['tracks']} | "
                    f"{f1(median(v['framesPerSecond']))} | {f1(median(v['cpuMillisecondsPerFrame'])) if 'cpuMillisecondsPerFrame' in v else '–'} | {v['realTimeFactor']:.2f} | {'yes' if v['realTimeFactor'] >= 1 else 'no'} |")
+    stages = {(v["width"], v["height"]): v["stages"] for v in r["results"] if "stages" in v}
+    if stages:
+        out += ["", "Where a frame's time goes (decode: ms per frame over the clip; detection and crop + classify: median ms on 30 decoded frames):", "",
+                "| size | decode | detect | crop + classify |", "|---|--:|--:|--:|"]
+        for (w, h), st in stages.items():
+            cc = st.get("cropClassifyMs")
+            out.append(f"| {w}x{h} | {f1(st['decodeMs'])} | {f1(median(st['detectMs']))} | {f1(median(cc)) if cc else '–'} |")
     return "\n".join(out)
 
 
