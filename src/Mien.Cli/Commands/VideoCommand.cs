@@ -133,6 +133,12 @@ internal static class VideoCommand
                                     (annotatePath is null ? "" : $"; annotated video: {annotatePath}") + (timelinePath is null ? "" : $"; timeline: {timelinePath}") +
                                     (reportPath is null || processed == 0 ? "" : $"; report: {reportPath}"));
             if (frames == 0) throw new InvalidDataException($"'{src}': no frame could be read (an empty or damaged video).");
+            // A camera runs until Ctrl+C (or --max-frames): one that stops delivering frames was unplugged or taken.
+            if (camera && (videoOptions.MaxFrames == 0 || frames < videoOptions.MaxFrames))
+            {
+                Console.Error.WriteLine($"warning: camera '{src}' stopped delivering frames after {frames}; the results of those frames are kept.");
+                return CliErrors.PartlyFailed;
+            }
             // Containers state their frame count; a stream that stops well short of it was cut off. The frames before are kept.
             if (videoOptions.MaxFrames == 0 && declaredFrames > 0 && frames < declaredFrames * 0.99 - 1)
             {
