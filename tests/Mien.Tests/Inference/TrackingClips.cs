@@ -28,24 +28,40 @@ internal static class TrackingClips
         Assert.True(writer.IsOpened(), $"cannot write {path}");
         for (int f = 0; f < Frames; f++)
         {
-            bool shot2 = f >= ShotFrames;
-            int t = f % ShotFrames, stage = Math.Min(2, t / 10);
-            using var canvas = Background(shot2 ? 35 : 95);
-            if (!shot2)
-            {
-                Place(canvas, happy[stage], 70 + 2 * t, 150);
-                Place(canvas, surprise[stage], 400, 130 + t);
-            }
-            else
-            {
-                // After the leave, the happy face keeps showing its peak.
-                int hs = f >= 2 * ShotFrames ? 2 : stage;
-                if (f < LeaveFrame) Place(canvas, surprise[stage], 80, 160 - t);
-                Place(canvas, happy[hs], 420 - f + ShotFrames, 150);
-            }
+            using var canvas = Render(f, happy, surprise);
             writer.Write(canvas);
         }
         foreach (var m in happy.Concat(surprise)) m.Dispose();
+    }
+
+    /// <summary>Some frames of the same clip as images (for sources other than a file, e.g. a web socket).</summary>
+    public static List<Mat> Render(params int[] frames)
+    {
+        var happy = Faces(HappySubject);
+        var surprise = Faces(SurpriseSubject);
+        var result = frames.Select(f => Render(f, happy, surprise)).ToList();
+        foreach (var m in happy.Concat(surprise)) m.Dispose();
+        return result;
+    }
+
+    private static Mat Render(int f, List<Mat> happy, List<Mat> surprise)
+    {
+        bool shot2 = f >= ShotFrames;
+        int t = f % ShotFrames, stage = Math.Min(2, t / 10);
+        var canvas = Background(shot2 ? 35 : 95);
+        if (!shot2)
+        {
+            Place(canvas, happy[stage], 70 + 2 * t, 150);
+            Place(canvas, surprise[stage], 400, 130 + t);
+        }
+        else
+        {
+            // After the leave, the happy face keeps showing its peak.
+            int hs = f >= 2 * ShotFrames ? 2 : stage;
+            if (f < LeaveFrame) Place(canvas, surprise[stage], 80, 160 - t);
+            Place(canvas, happy[hs], 420 - f + ShotFrames, 150);
+        }
+        return canvas;
     }
 
     // The sequence's three images, in frame order, upscaled.
