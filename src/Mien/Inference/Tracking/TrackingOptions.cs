@@ -27,7 +27,9 @@ public sealed record TrackingOptions
     /// <summary>
     /// A cut (a new shot) is declared when a frame's grey thumbnail differs from the previous one by more than this mean
     /// absolute difference (0-255); every track then ends, because a box at the same place after a cut is not
-    /// evidence of the same person. 0 turns cut detection off. Motion inside a shot stays well below 35.
+    /// evidence of the same person. 0 turns cut detection off. Measured on Megamind.avi: consecutive frames of a shot differ
+    /// by less than 8, its three cuts (same restaurant, same light) by 40-44, its fade-in from black by 34; a lower threshold
+    /// catches cuts between similar shots at the risk of splitting a fast pan.
     /// </summary>
     public double CutThreshold { get; init; } = 35;
 
