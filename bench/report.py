@@ -404,6 +404,11 @@ def section_video(r):
         for (w, h), st in stages.items():
             cc = st.get("cropClassifyMs")
             out.append(f"| {w}x{h} | {f1(st['decodeMs'])} | {f1(median(st['detectMs']))} | {f1(median(cc)) if cc else '–'} |")
+    if r["mode"] == "busy":
+        out += ["", f"**These figures do not show whether the real-time target (>= 1 at every frame for 640x480 on 2 cores) is met**: the "
+                f"load average was {r.get('loadAverageBefore', '?').split(' ')[0]} on {r['environment']['cores']} cores when the run started. "
+                "Compare the photo-latency section's quiet detection and classification times, and measure with "
+                "`bench/run.sh --full --only video` on a quiet machine (3 repeats of the whole clip per size and detection interval)."]
     return "\n".join(out)
 
 
