@@ -20,14 +20,24 @@ public static class VideoPlots
         plt.XLabel("time (s)", 13);
         plt.YLabel("probability", 13);
         var t = rows.Select(r => r.Time).ToArray();
+        // A line would bridge the time the face was not seen as if it had been: lines break where frames are missing
+        // (a gap over three times the usual step, at least half a second).
+        var steps = t.Zip(t.Skip(1), (a, b) => b - a).Order().ToArray();
+        double gap = Math.Max(0.5, 3 * (steps.Length > 0 ? steps[steps.Length / 2] : 0));
+        var segments = new List<(int From, int To)>();
+        for (int i = 0, start = 0; i < t.Length; i++)
+            if (i == t.Length - 1 || t[i + 1] - t[i] > gap) { segments.Add((start, i + 1)); start = i + 1; }
         for (int c = 0; c < timeline.ClassNames.Count; c++)
         {
             var color = Color.FromHex(ColorOf(timeline.ClassNames[c]));
             var raw = plt.Add.ScatterPoints(t, rows.Select(r => (double)r.Raw[c]).ToArray(), color.WithAlpha(0.4));
             raw.MarkerSize = 4;
-            var line = plt.Add.ScatterLine(t, rows.Select(r => (double)r.Smoothed[c]).ToArray(), color);
-            line.LineWidth = 2;
-            line.LegendText = timeline.ClassNames[c];
+            foreach (var (from, to) in segments)
+            {
+                var line = plt.Add.ScatterLine(t[from..to], rows.Skip(from).Take(to - from).Select(r => (double)r.Smoothed[c]).ToArray(), color);
+                line.LineWidth = 2;
+                if (from == 0) line.LegendText = timeline.ClassNames[c];
+            }
         }
         plt.Axes.SetLimitsY(-0.02, 1.02);
         plt.ShowLegend(Edge.Right); // outside the data: the lines fill the whole height
