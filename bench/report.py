@@ -3,8 +3,8 @@
 
   report.py env --threads N      the machine (CPU, clock, FP32 peak, versions, commit) as JSON on stdout
   report.py doc --results DIR --doc FILE   regenerates the doc only (e.g. after editing its intro)
-  report.py build --mode M --results DIR --groups speed,latency,accuracy --accuracy-runs DIR --doc FILE
-      combines <results>/raw/* of the groups just run into <results>/{training,inference,cost,latency,accuracy}.json,
+  report.py build --mode M --results DIR --groups speed,latency,video,accuracy --accuracy-runs DIR --doc FILE
+      combines <results>/raw/* of the groups just run into <results>/{training,inference,cost,latency,video,accuracy}.json,
       regenerates the doc from every result file present (so an `--only` run keeps the other sections), and exits 1
       if a group just run has a missing, empty or zero number.
 """
@@ -143,6 +143,10 @@ def build_latency(raw, base):
     return {**base, "benchmark": "latency", "targetMs": TARGET_MS, **lat}
 
 
+def build_video(raw, base):
+    return {**base, "benchmark": "video", **load(f"{raw}/video.json")}
+
+
 def field(doc, snake):
     """A field of a run file by its snake_case name (Mien's JSON style), or by the camelCase name older runs used."""
     if snake in doc:
@@ -216,6 +220,12 @@ def check(results, groups):
                 for k in ("endToEnd", "detect"): positive(f"latency {t['threads']} threads {v['detector']} {v['maxDetectionSide']} {k}", median(v[k]))
             if t["variants"] and t["variants"][0]["faces"] < 1:
                 problems.append(f"latency: {t['variants'][0]['detector']} found no face in the test photo (nothing was classified)")
+    if "video" in groups:
+        vid = load(f"{results}/video.json")
+        if not vid["results"]: problems.append("video: nothing measured")
+        for v in vid["results"]:
+            positive(f"video {v['width']}x{v['height']} every {v['detectEvery']} frames/s", median(v["framesPerSecond"]))
+            if v["faces"] < 1: problems.append(f"video {v['width']}x{v['height']}: no face found (nothing was classified)")
     if "accuracy" in groups:
         for row in load(f"{results}/accuracy.json")["presets"]:
             for kind, key in (("ck7", "meanAccuracy"), ("ck6", "meanAccuracy"), ("fer", "accuracy")):
@@ -238,6 +248,10 @@ def header(r, commands=True):
              f"{e['threads']} threads, {e['os']}, .NET {e['dotnet']}, commit {e['commit']}; mode **{r['mode']}**._"]
     if r["mode"] == "quick":
         lines.append("\n> **Quick mode**: smoke-test settings (few runs, tiny data). These numbers prove the code path, not the speed or accuracy.")
+    if r["mode"] == "busy":
+        lines.append("\n> **Measured on a busy CPU** (shared with a training run and other jobs; see the load average): a brief run "
+                     "(few frames, one repeat) at low priority. The numbers say what this machine gave at that moment, not what the code "
+                     "does on an idle one; rerun `bench/run.sh --full --only video` on a quiet machine.")
     if commands:
         lines.append("\n<details><summary>Commands</summary>\n\n```sh\n" + "\n".join(r["commands"]) + "\n```\n</details>\n")
     else:
@@ -370,6 +384,34 @@ def section_latency(r):
     return "\n".join(out)
 
 
+def section_video(r):
+    out = ["## Video throughput (end to end)", "", header(r),
+           f"`VideoRecognizer.Track` over {os.path.basename(r['video'])} (a real clip: four shots, one face each) scaled to each size and "
+           "centred on black, MJPG: decode + cut check + face detection + crop + classify + tracking + smoothing, every frame "
+           f"classified. *detect every* 3 runs the detector on every third frame and the motion model in between. Median of "
+           f"{r['repeats']} runs; model {r['model']}; {r['threads']} LibTorch threads. *Real-time factor* = frames/s over the clip's "
+           f"{r['results'][0]['sourceFps']:.3f} fps (>= 1: keeps up with the video). Load average before / after: "
+           f"{r.get('loadAverageBefore', '?')} / {r.get('loadAverageAfter', '?')} (a number above the core count means a busy CPU). *CPU ms/frame* is the process's CPU time per frame (all its threads): "
+           "less sensitive to other processes than frames/s.", "",
+           "| size | detect every | frames | faces | tracks | frames/s | CPU ms/frame | real-time factor | >= 1 |", "|---|--:|--:|--:|--:|--:|--:|--:|:-:|"]
+    for v in r["results"]:
+        out.append(f"| {v['width']}x{v['height']} | {v['detectEvery']} | {v['frames']} | {v['faces']} | {v['tracks']} | "
+                   f"{f1(median(v['framesPerSecond']))} | {f1(median(v['cpuMillisecondsPerFrame'])) if 'cpuMillisecondsPerFrame' in v else '–'} | {v['realTimeFactor']:.2f} | {'yes' if v['realTimeFactor'] >= 1 else 'no'} |")
+    stages = {(v["width"], v["height"]): v["stages"] for v in r["results"] if "stages" in v}
+    if stages:
+        out += ["", "Where a frame's time goes (decode: ms per frame over the clip; detection and crop + classify: median ms on 30 decoded frames):", "",
+                "| size | decode | detect | crop + classify |", "|---|--:|--:|--:|"]
+        for (w, h), st in stages.items():
+            cc = st.get("cropClassifyMs")
+            out.append(f"| {w}x{h} | {f1(st['decodeMs'])} | {f1(median(st['detectMs']))} | {f1(median(cc)) if cc else '–'} |")
+    if r["mode"] == "busy":
+        out += ["", f"**These figures do not show whether the real-time target (>= 1 at every frame for 640x480 on 2 cores) is met**: the "
+                f"load average was {r.get('loadAverageBefore', '?').split(' ')[0]} on {r['environment']['cores']} cores when the run started. "
+                "Compare the photo-latency section's quiet detection and classification times, and measure with "
+                "`bench/run.sh --full --only video` on a quiet machine (3 repeats of the whole clip per size and detection interval)."]
+    return "\n".join(out)
+
+
 def section_accuracy(r):
     def cv(c):
         return f"{pct(c['meanAccuracy'])} ± {pct(c['stdAccuracy'])}" if c else "–"
@@ -402,7 +444,8 @@ def write_doc(results, doc):
              "<!-- Everything below is generated by bench/report.py from the JSON files in bench/results/. Do not edit. -->", ""]
     for name, title, render, group in (("training", "Training speed", section_training, "speed"), ("inference", "Inference speed", section_inference, "speed"),
                                        ("cost", "Model cost and achieved FLOP/s", section_cost, "speed"),
-                                       ("latency", "Photo latency (end to end)", section_latency, "latency"), ("accuracy", "Accuracy", section_accuracy, "accuracy")):
+                                       ("latency", "Photo latency (end to end)", section_latency, "latency"),
+                                       ("video", "Video throughput (end to end)", section_video, "video"), ("accuracy", "Accuracy", section_accuracy, "accuracy")):
         path = f"{results}/{name}.json"
         parts.append(render(load(path)) if os.path.exists(path) else f"## {title}\n\n_Not measured yet: `bench/run.sh --full --only {group}`._")
         parts.append("")
@@ -438,6 +481,8 @@ def main():
                 save(f"{a.results}/{r['benchmark']}.json", r)
         if "latency" in groups:
             save(f"{a.results}/latency.json", build_latency(raw, base("latency")))
+        if "video" in groups:
+            save(f"{a.results}/video.json", build_video(raw, base("video")))
         if "accuracy" in groups:
             save(f"{a.results}/accuracy.json", build_accuracy(a.accuracy_runs, base("accuracy")))
         problems = check(a.results, groups)

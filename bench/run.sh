@@ -6,13 +6,13 @@
 #                                   crash or empty/zero result. Output: bench/results/quick/ (not committed).
 #   bench/run.sh --full             the real thing: bench/results/*.json + docs/BENCHMARKS.md. Accuracy takes hours;
 #                                   finished accuracy runs (runs/bench/full/*) are reused unless --fresh.
-#   options: --only speed,latency,accuracy   --out DIR   --doc FILE   --threads N   --fresh
+#   options: --only speed,latency,video,accuracy   --out DIR   --doc FILE   --threads N   --fresh
 #            --build-cli  (rebuild src/Mien.Cli in Release first; otherwise it is built only when missing)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-mode=full only="speed,latency,accuracy" out="" doc="" threads=$(nproc) fresh=0 build_cli=0
+mode=full only="speed,latency,video,accuracy" out="" doc="" threads=$(nproc) fresh=0 build_cli=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) mode=quick ;;
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for g in ${only//,/ }; do case "$g" in speed|latency|accuracy) ;; *) echo "run.sh: --only takes speed, latency, accuracy" >&2; exit 2 ;; esac; done
+for g in ${only//,/ }; do case "$g" in speed|latency|video|accuracy) ;; *) echo "run.sh: --only takes speed, latency, video, accuracy" >&2; exit 2 ;; esac; done
 wants() { [[ ",$only," == *",$1,"* ]]; }
 # Quick numbers are smoke-test output: keep them away from the committed results and docs.
 if [ "$mode" = quick ]; then out=${out:-bench/results/quick}; doc=${doc:-$out/BENCHMARKS.md}; else out=${out:-bench/results}; doc=${doc:-docs/BENCHMARKS.md}; fi
@@ -104,6 +104,14 @@ if wants latency; then
   group=latency; : >"$raw/commands-$group.txt"
   run dotnet "$bench" latency --work "$work" --photo "$data/photos/astronaut.png" --model models/mien-default.mien \
     --detectors haar-alt,haar-default,lbp --sides 640,320 --scale-factors 1.2,1.1 --min-faces 48,30 --threads "$threads$([ "$threads" = 1 ] || echo ,1)" "${lat_runs[@]}" --out "$raw/latency.json"
+fi
+
+if wants video; then
+  group=video; : >"$raw/commands-$group.txt"
+  # Frames/s end to end (decode, detect, classify, track) of a real clip scaled to 640x480 and 1280x720.
+  if [ "$mode" = quick ]; then vid_args=(--frames 30 --repeats 1); else vid_args=(--repeats 3); fi
+  run dotnet "$bench" video --work "$work" --video "$data/photos/Megamind.avi" --model models/mien-default.mien \
+    --sizes 640x480,1280x720 --detect-every 1,3 --threads "$threads" "${vid_args[@]}" --out "$raw/video.json"
 fi
 
 if wants accuracy; then

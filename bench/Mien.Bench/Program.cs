@@ -6,6 +6,7 @@ using Mien.Bench;
 //   speed   — training and inference throughput per preset. It also writes the faces, labels and layer specs
 //             that bench/pytorch_reference.py reads, so both engines see identical data and architectures.
 //   latency — end-to-end photo latency (decode + detect + crop + classify) in a warm process.
+//   video   — video frames/s end to end (decode + detect + classify + track) at 640x480 and 1280x720, real-time factor.
 Mien.Runtime.NativeAllocator.Tune(); // as the CLI and the web service do; run.sh gives PyTorch the same settings
 var a = new Args(args);
 try
@@ -14,7 +15,8 @@ try
     {
         "speed" => SpeedBench.Run(a),
         "latency" => LatencyBench.Run(a),
-        _ => Fail("usage: Mien.Bench speed|latency --out FILE [--work DIR] [options]; see bench/run.sh"),
+        "video" => VideoBench.Run(a),
+        _ => Fail("usage: Mien.Bench speed|latency|video --out FILE [--work DIR] [options]; see bench/run.sh"),
     };
 }
 catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or Mien.Data.MienDataException)

@@ -32,3 +32,13 @@ internal sealed record RequestDefaults(bool Detect, int MinFace, bool Align, boo
 
 /// <summary>The service's limits, so that clients can check before sending.</summary>
 internal sealed record ServiceLimits(long MaxBodyBytes, long MaxPixels, int MaxBatchImages, double RequestTimeoutSeconds);
+
+/// <summary>A frame answered on <c>/v1/track</c>: its faces by track (see <see cref="TrackSocket"/>).</summary>
+internal sealed record TrackedFrameRecord(int Frame, double Time, bool Cut, bool Detected, IReadOnlyList<TrackedFaceRecord> Faces);
+
+/// <summary>A face on <c>/v1/track</c>: its track, box, how the box was found, the smoothed emotion, and raw and smoothed probabilities.</summary>
+internal sealed record TrackedFaceRecord(int Track, BoxRecord Box, string Found, string Emotion, float Confidence, string RawEmotion, float RawConfidence,
+    IReadOnlyDictionary<string, float> Raw, IReadOnlyDictionary<string, float> Smoothed);
+
+/// <summary>A frame <c>/v1/track</c> could not use; the connection stays open.</summary>
+internal sealed record TrackError(string Error, int Status);

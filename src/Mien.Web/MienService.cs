@@ -108,10 +108,12 @@ public static class MienService
         });
         if (options.ApiKey is { Length: > 0 } key) app.Use(RequireApiKey(key));
         app.UseRateLimiter();
+        app.UseWebSockets(); // /v1/track
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });
         app.MapOpenApi(); // /openapi/v1.json
         app.MapMienEndpoints();
+        app.MapTrackSocket();
         return app;
     }
 

@@ -138,9 +138,25 @@ function renderPhoto() {
   $('#faces').innerHTML = r.faces.length ? r.faces.map(faceCard).join('') : '<p class="muted">No face found in this photo.</p>';
 }
 
-// ---- webcam mode: a steady 5 frames/s, never more than one request in flight
+// ---- webcam mode: a steady 5 frames/s, never more than one request in flight. Frames go over the /v1/track
+// WebSocket (the service tracks and smooths each face); with an API key (browsers cannot send it on a socket) or if the
+// socket fails, they are posted to /v1/predict and tracked here.
 const camera = {
-  stream: null, timer: null, busy: false, tracks: [], nextId: 1, sent: 0, started: 0, latency: 0,
+  stream: null, timer: null, busy: false, tracks: [], nextId: 1, sent: 0, started: 0, latency: 0, socket: null, reply: null,
+  openSocket() {
+    if (apiKey || !window.WebSocket) return;
+    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/track`);
+    ws.onmessage = e => { const r = this.reply; this.reply = null; r?.resolve(JSON.parse(e.data)); };
+    ws.onclose = ws.onerror = () => { if (this.socket === ws) this.socket = null; const r = this.reply; this.reply = null; r?.reject(new Error('the tracking socket closed')); };
+    this.socket = ws;
+  },
+  async ask(blob) {
+    if (this.socket?.readyState !== WebSocket.OPEN) return api('/v1/predict', blob, 'image/jpeg');
+    const r = await new Promise((resolve, reject) => { this.reply = { resolve, reject }; this.socket.send(blob); });
+    if (r.error) throw new Error(r.error);
+    // Shown like /v1/predict's faces, with the service's track id and smoothed probabilities.
+    return { faces: r.faces.map(f => ({ ...f, probabilities: f.smoothed })) };
+  },
   async start() {
     try {
       this.stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
@@ -152,12 +168,14 @@ const camera = {
     $('#cam-hint').hidden = true;
     $('#cam-toggle').textContent = 'Stop camera';
     this.tracks = []; this.sent = 0; this.started = performance.now();
+    this.openSocket();
     this.timer = setInterval(() => this.tick(), 200);
   },
   stop() {
     clearInterval(this.timer); this.timer = null;
     this.stream?.getTracks().forEach(t => t.stop());
     this.stream = null;
+    this.socket?.close(); this.socket = null;
     $('#cam-toggle').textContent = 'Start camera';
   },
   async tick() {
@@ -171,7 +189,7 @@ const camera = {
     const t0 = performance.now();
     try {
       const blob = await new Promise(res => grab.toBlob(res, 'image/jpeg', 0.85));
-      const r = await api('/v1/predict', blob, 'image/jpeg');
+      const r = await this.ask(blob);
       this.latency = performance.now() - t0;
       this.sent++;
       this.show(r, grab.width, grab.height);
@@ -195,11 +213,12 @@ const camera = {
     $('#live-faces').innerHTML = r.faces.length ? r.faces.map((f, i) => faceCard(f, ids[i] - 1)).join('') : '<p class="muted">No face in view.</p>';
     this.drawTimelines(now);
   },
-  track(face, now) { // the nearest recent track within half a face width keeps its id
+  track(face, now) { // the service's track id, or else the nearest recent track within half a face width keeps its id
     const cx = face.box.x + face.box.width / 2, cy = face.box.y + face.box.height / 2;
     let best = null, bestD = face.box.width / 2;
-    for (const t of this.tracks) { const d = Math.hypot(t.cx - cx, t.cy - cy); if (d < bestD && t.seen !== now) { best = t; bestD = d; } }
-    if (!best) { best = { id: this.nextId++, history: [] }; this.tracks.push(best); }
+    if (face.track !== undefined) best = this.tracks.find(t => t.id === face.track) || null;
+    else for (const t of this.tracks) { const d = Math.hypot(t.cx - cx, t.cy - cy); if (d < bestD && t.seen !== now) { best = t; bestD = d; } }
+    if (!best) { best = { id: face.track ?? this.nextId++, history: [] }; this.tracks.push(best); }
     Object.assign(best, { cx, cy, seen: now });
     best.history.push({ t: now, p: face.probabilities });
     while (best.history.length && now - best.history[0].t > 20000) best.history.shift();

@@ -17,4 +17,10 @@ public enum FaceSource
     /// shaped like a face crop (<see cref="EmotionRecognizer.LooksLikeFaceCrop"/>).
     /// </summary>
     WholeImage,
+
+    /// <summary>
+    /// Video: the detector was not run on this frame; the box is where the face's track's motion model puts it
+    /// (<c>TrackingOptions.DetectEvery</c>).
+    /// </summary>
+    Tracked,
 }

@@ -1,4 +1,7 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Mien.Inference.Tracking;
 using OpenCvSharp;
 
 namespace Mien.Inference;
@@ -72,6 +75,86 @@ public static class VideoRecognizer
             else
             {
                 onFrame?.Invoke(frame, last! with { Frame = index, TimeSeconds = time });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="source"/> and yields every <see cref="VideoOptions.Every"/>-th frame with its faces by track
+    /// (<see cref="VideoTracker"/>): stable ids, raw and smoothed probabilities. <paramref name="onFrame"/> sees every
+    /// frame read (the skipped ones with the last result), e.g. to write an annotated video. A stream that ends early
+    /// (a truncated file) simply ends: compare <see cref="TrackedFrame.Frame"/> with the file's frame count to tell.
+    /// </summary>
+    public static IEnumerable<TrackedFrame> Track(EmotionRecognizer recognizer, string source, VideoOptions? options = null,
+        TrackingOptions? tracking = null, Action<Mat, TrackedFrame>? onFrame = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recognizer);
+        options ??= new VideoOptions();
+        options.Validate();
+        var tracker = new VideoTracker(recognizer, tracking); // validates the tracking options before the source opens
+        VideoCapture capture;
+        try { capture = Open(source); }
+        catch
+        {
+            tracker.Dispose();
+            throw;
+        }
+        return TrackCore(tracker, capture, options, onFrame, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="Track"/> as an async stream: frames are read and classified on a worker thread, up to a few frames
+    /// ahead of the consumer, so a web socket or UI awaits each frame instead of blocking. Stopping the enumeration
+    /// (or cancelling) stops the reader and releases the file or camera.
+    /// </summary>
+    public static async IAsyncEnumerable<TrackedFrame> TrackAsync(EmotionRecognizer recognizer, string source, VideoOptions? options = null,
+        TrackingOptions? tracking = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var frames = Track(recognizer, source, options, tracking, null, stop.Token); // a bad source throws here, at the first MoveNextAsync
+        var channel = Channel.CreateBounded<TrackedFrame>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var f in frames) await channel.Writer.WriteAsync(f, stop.Token).ConfigureAwait(false);
+                channel.Writer.Complete();
+            }
+            catch (Exception e) { channel.Writer.Complete(e); }
+        }, CancellationToken.None);
+        try
+        {
+            await foreach (var f in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false)) yield return f;
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false); // never throws: its failure went into the channel
+        }
+    }
+
+    private static IEnumerable<TrackedFrame> TrackCore(VideoTracker tracker, VideoCapture capture, VideoOptions options,
+        Action<Mat, TrackedFrame>? onFrame, CancellationToken ct)
+    {
+        using var _ = tracker;
+        using var __ = capture;
+        double fps = capture.Fps is > 0 and < 1000 ? capture.Fps : 0;
+        using var frame = new Mat();
+        TrackedFrame? last = null;
+        for (int index = 0; options.MaxFrames == 0 || index < options.MaxFrames; index++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!capture.Read(frame) || frame.Empty()) yield break;
+            double time = fps > 0 ? index / fps : capture.PosMsec / 1000.0;
+            if (index % options.Every == 0)
+            {
+                last = tracker.Process(frame, index, time);
+                onFrame?.Invoke(frame, last);
+                yield return last;
+            }
+            else
+            {
+                onFrame?.Invoke(frame, last! with { Frame = index, TimeSeconds = time, Cut = false });
             }
         }
     }

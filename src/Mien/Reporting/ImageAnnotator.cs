@@ -46,7 +46,7 @@ public static class ImageAnnotator
         { throw new MienException($"cannot write the annotated image '{path}': {e.Message}", e); }
     }
 
-    private static Scalar Color(string emotion) => emotion switch
+    internal static Scalar Color(string emotion) => emotion switch
     {
         "happy" => new Scalar(60, 160, 60),
         "surprise" => new Scalar(0, 160, 230),

@@ -82,6 +82,8 @@ public class WebPageTests
             double rate = (double)(await browser.EvaluateAsync("camera.sent / ((performance.now() - camera.started) / 1000)"))!.GetValue<double>();
             Assert.InRange(rate, 0.5, 5.5);
             Assert.NotNull(await browser.EvaluateAsync("document.querySelector('#timelines canvas') ? 1 : null"));
+            // The frames went over the /v1/track socket: the service tracked the face (one track, its id from the service).
+            Assert.Equal(1.0, (await browser.EvaluateAsync("camera.socket?.readyState === 1 && camera.tracks.length === 1 ? 1 : 0"))!.GetValue<double>());
             Keep(await browser.ScreenshotAsync(), "serve-webcam.png");
         }
     }
