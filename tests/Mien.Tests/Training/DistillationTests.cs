@@ -9,15 +9,8 @@ namespace Mien.Tests.Training;
 
 public class DistillationTests
 {
-    private static readonly FaceDataset Ck = DatasetLoader.Load(TestData.CkPlusZip);
-
-    private static readonly ModelSpec Small = ModelSpec.FromJson("""
-        { "name": "test-small", "input_size": 48, "layers": [
-          { "type": "conv2d", "filters": 16, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
-          { "type": "conv2d", "filters": 32, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
-          { "type": "conv2d", "filters": 64, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
-          { "type": "global_avg_pool" } ] }
-        """);
+    private static FaceDataset Ck => TrainerTests.Ck;
+    private static ModelSpec Small => TrainerTests.Small;
 
     [Fact]
     public void The_loss_is_T_squared_times_the_KL_divergence_and_zero_when_student_and_teacher_agree()

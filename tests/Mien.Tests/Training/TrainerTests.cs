@@ -8,9 +8,10 @@ namespace Mien.Tests.Training;
 
 public class TrainerTests
 {
-    private static readonly FaceDataset Ck = DatasetLoader.Load(TestData.CkPlusZip);
+    internal static readonly FaceDataset Ck = DatasetLoader.Load(TestData.CkPlusZip);
 
-    private static readonly ModelSpec Small = ModelSpec.FromJson("""
+    /// <summary>A small conv net for training tests (a few seconds an epoch on CK+).</summary>
+    internal static readonly ModelSpec Small = ModelSpec.FromJson("""
         { "name": "test-small", "input_size": 48, "layers": [
           { "type": "conv2d", "filters": 16, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },
           { "type": "conv2d", "filters": 32, "batchnorm": true, "activation": "relu" }, { "type": "maxpool" },

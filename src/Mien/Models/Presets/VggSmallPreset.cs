@@ -8,20 +8,23 @@ namespace Mien.Models.Presets;
 public static class VggSmallPreset
 {
     /// <summary>The vgg-small layer spec.</summary>
-    public static ModelSpec Spec { get; } = new()
+    public static ModelSpec Spec { get; } = Build("vgg-small", "VGG-style: conv32 | conv64 x2 | conv128 x2 | conv256, batch norm, dense 256. The default.", 32);
+
+    /// <summary>The vgg-small layout with <paramref name="width"/> filters in the first convolution (32 for vgg-small), doubling at each pooling.</summary>
+    internal static ModelSpec Build(string name, string description, int width) => new()
     {
-        Name = "vgg-small",
-        Description = "VGG-style: conv32 | conv64 x2 | conv128 x2 | conv256, batch norm, dense 256. The default.",
+        Name = name,
+        Description = description,
         InputSize = 48,
         Layers =
         [
-            Conv(32), Pool(),
-            Conv(64), Conv(64), Pool(),
-            Conv(128), Conv(128), Pool(),
-            Conv(256), Pool(),
+            Conv(width), Pool(),
+            Conv(width * 2), Conv(width * 2), Pool(),
+            Conv(width * 4), Conv(width * 4), Pool(),
+            Conv(width * 8), Pool(),
             new() { Type = "dropout", Rate = 0.25 },
             new() { Type = "flatten" },
-            new() { Type = "dense", Units = 256, BatchNorm = true, Activation = "relu" },
+            new() { Type = "dense", Units = width * 8, BatchNorm = true, Activation = "relu" },
             new() { Type = "dropout", Rate = 0.5 },
         ],
     };
