@@ -26,10 +26,11 @@ internal static class TrainCommand
             bool quiet = r.GetValue(t.Quiet);
             if (r.GetValue(resume) && r.GetValue(overwrite)) throw new ArgumentException("--resume continues the run in --out and --overwrite replaces it: give one.");
             new Mien.IO.RunFolder(runDir).PrepareNewRun(r.GetValue(resume), r.GetValue(overwrite)); // before the slow dataset load
+            var options = t.Options(r, runDir, r.GetValue(resume));
             var run = new TrainingRun(new TrainingRunOptions
             {
                 ValidationFraction = r.GetValue(valFraction), TestFraction = r.GetValue(testFraction), GroupBySubject = t.GroupBySubject(r),
-                DropTrainingDuplicates = !r.GetValue(t.KeepDuplicates), Training = t.Options(r, runDir, r.GetValue(resume)),
+                DropTrainingDuplicates = !r.GetValue(t.KeepDuplicates), Training = options,
             });
             var dataset = data.Load(r, c, quiet, imageSize: spec.InputSize);
             var split = run.Split(dataset);
@@ -42,7 +43,8 @@ internal static class TrainCommand
             var done = run.Run(dataset, split, spec, [new ConsoleProgress(quiet)], c);
             var result = done.Training;
             Console.WriteLine();
-            Console.WriteLine($"best epoch {result.BestEpoch}: validation accuracy {result.Validation.Accuracy:P2}, macro-F1 {result.Validation.MacroF1:F4}; " +
+            Console.WriteLine($"best epoch {result.BestEpoch}{(options.Monitor == "accuracy" ? "" : $" (by {options.Monitor})")}: validation accuracy {result.Validation.Accuracy:P2}, " +
+                              $"balanced {result.Validation.BalancedAccuracy:P2}, macro-F1 {result.Validation.MacroF1:F4}; " +
                               $"{result.Elapsed.TotalMinutes:F1} min, {result.TrainImagesPerSecond:F0} images/s");
             if (!quiet) MetricsTable.Write(result.Validation);
             if (Mien.Evaluation.CollapseCheck.Warning(result.Validation) is { } collapsed) Console.WriteLine(collapsed);
