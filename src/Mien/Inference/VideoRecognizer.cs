@@ -57,15 +57,9 @@ public static class VideoRecognizer
     private static IEnumerable<FramePrediction> PredictCore(EmotionRecognizer recognizer, VideoCapture capture, string source,
         VideoOptions options, Action<Mat, FramePrediction>? onFrame, CancellationToken ct)
     {
-        using var _ = capture;
-        double fps = capture.Fps is > 0 and < 1000 ? capture.Fps : 0;
-        using var frame = new Mat();
         FramePrediction? last = null;
-        for (int index = 0; options.MaxFrames == 0 || index < options.MaxFrames; index++)
+        foreach (var (index, time, frame) in Frames(capture, options, ct))
         {
-            ct.ThrowIfCancellationRequested();
-            if (!capture.Read(frame) || frame.Empty()) yield break;
-            double time = fps > 0 ? index / fps : capture.PosMsec / 1000.0;
             if (index % options.Every == 0)
             {
                 last = new FramePrediction(index, time, recognizer.Predict(frame, $"{source}#{index}").Faces);
@@ -76,6 +70,20 @@ public static class VideoRecognizer
             {
                 onFrame?.Invoke(frame, last! with { Frame = index, TimeSeconds = time });
             }
+        }
+    }
+
+    /// <summary>The frames of <paramref name="capture"/> (disposed at the end) with their index and time, up to <see cref="VideoOptions.MaxFrames"/>; one reused <see cref="Mat"/>.</summary>
+    private static IEnumerable<(int Index, double Time, Mat Frame)> Frames(VideoCapture capture, VideoOptions options, CancellationToken ct)
+    {
+        using var _ = capture;
+        double fps = capture.Fps is > 0 and < 1000 ? capture.Fps : 0;
+        using var frame = new Mat();
+        for (int index = 0; options.MaxFrames == 0 || index < options.MaxFrames; index++)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!capture.Read(frame) || frame.Empty()) yield break;
+            yield return (index, fps > 0 ? index / fps : capture.PosMsec / 1000.0, frame);
         }
     }
 
@@ -137,15 +145,9 @@ public static class VideoRecognizer
         Action<Mat, TrackedFrame>? onFrame, CancellationToken ct)
     {
         using var _ = tracker;
-        using var __ = capture;
-        double fps = capture.Fps is > 0 and < 1000 ? capture.Fps : 0;
-        using var frame = new Mat();
         TrackedFrame? last = null;
-        for (int index = 0; options.MaxFrames == 0 || index < options.MaxFrames; index++)
+        foreach (var (index, time, frame) in Frames(capture, options, ct))
         {
-            ct.ThrowIfCancellationRequested();
-            if (!capture.Read(frame) || frame.Empty()) yield break;
-            double time = fps > 0 ? index / fps : capture.PosMsec / 1000.0;
             if (index % options.Every == 0)
             {
                 last = tracker.Process(frame, index, time);
