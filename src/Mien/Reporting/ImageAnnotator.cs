@@ -10,22 +10,31 @@ public static class ImageAnnotator
     /// <summary>Draws each face's box and top emotion onto the image.</summary>
     public static Mat Annotate(Mat image, ImagePrediction prediction)
     {
-        var canvas = new Mat();
-        if (image.Channels() == 1) Cv2.CvtColor(image, canvas, ColorConversionCodes.GRAY2BGR);
-        else image.CopyTo(canvas);
+        var canvas = BgrCopy(image);
         double scale = Math.Max(0.4, Math.Min(canvas.Width, canvas.Height) / 800.0);
         int thickness = Math.Max(1, (int)Math.Round(2 * scale));
         foreach (var face in prediction.Faces)
-        {
-            var color = Color(face.Emotion);
-            Cv2.Rectangle(canvas, face.Box.ToRect(), color, thickness);
-            string label = $"{face.Emotion} {face.Confidence:P0}";
-            var size = Cv2.GetTextSize(label, HersheyFonts.HersheySimplex, scale, thickness, out int baseline);
-            int y = Math.Max(size.Height + baseline, face.Box.Y);
-            Cv2.Rectangle(canvas, new Rect(face.Box.X, y - size.Height - baseline, size.Width + 4, size.Height + baseline), color, -1);
-            Cv2.PutText(canvas, label, new Point(face.Box.X + 2, y - baseline), HersheyFonts.HersheySimplex, scale, Scalar.White, thickness, LineTypes.AntiAlias);
-        }
+            DrawLabelledBox(canvas, face.Box.ToRect(), $"{face.Emotion} {face.Confidence:P0}", Color(face.Emotion), scale, thickness);
         return canvas;
+    }
+
+    /// <summary>A BGR copy of the image (grey images converted), to draw on.</summary>
+    internal static Mat BgrCopy(Mat image)
+    {
+        var canvas = new Mat();
+        if (image.Channels() == 1) Cv2.CvtColor(image, canvas, ColorConversionCodes.GRAY2BGR);
+        else image.CopyTo(canvas);
+        return canvas;
+    }
+
+    /// <summary>The box, and the label in white on a chip of the box's colour at its top edge (kept inside the image).</summary>
+    internal static void DrawLabelledBox(Mat canvas, Rect box, string label, Scalar color, double scale, int thickness)
+    {
+        Cv2.Rectangle(canvas, box, color, thickness);
+        var size = Cv2.GetTextSize(label, HersheyFonts.HersheySimplex, scale, thickness, out int baseline);
+        int y = Math.Max(size.Height + baseline, box.Y);
+        Cv2.Rectangle(canvas, new Rect(box.X, y - size.Height - baseline, size.Width + 4, size.Height + baseline), color, -1);
+        Cv2.PutText(canvas, label, new Point(box.X + 2, y - baseline), HersheyFonts.HersheySimplex, scale, Scalar.White, thickness, LineTypes.AntiAlias);
     }
 
     /// <summary>

@@ -15,21 +15,13 @@ public static class TrackAnnotator
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(frame);
-        var canvas = new Mat();
-        if (image.Channels() == 1) Cv2.CvtColor(image, canvas, ColorConversionCodes.GRAY2BGR);
-        else image.CopyTo(canvas);
+        var canvas = ImageAnnotator.BgrCopy(image);
         double scale = Math.Max(0.4, Math.Min(canvas.Width, canvas.Height) / 900.0);
         int thickness = Math.Max(1, (int)Math.Round(2 * scale));
         foreach (var face in frame.Faces)
         {
             var box = face.Raw.Box.ToRect();
-            var color = ImageAnnotator.Color(face.Emotion);
-            Cv2.Rectangle(canvas, box, color, thickness);
-            string label = $"#{face.TrackId} {face.Emotion} {face.Confidence:P0}";
-            var size = Cv2.GetTextSize(label, HersheyFonts.HersheySimplex, scale, thickness, out int baseline);
-            int y = Math.Max(size.Height + baseline, box.Y);
-            Cv2.Rectangle(canvas, new Rect(box.X, y - size.Height - baseline, size.Width + 4, size.Height + baseline), color, -1);
-            Cv2.PutText(canvas, label, new Point(box.X + 2, y - baseline), HersheyFonts.HersheySimplex, scale, Scalar.White, thickness, LineTypes.AntiAlias);
+            ImageAnnotator.DrawLabelledBox(canvas, box, $"#{face.TrackId} {face.Emotion} {face.Confidence:P0}", ImageAnnotator.Color(face.Emotion), scale, thickness);
             DrawBars(canvas, face, box, scale);
         }
         return canvas;
