@@ -106,22 +106,24 @@ internal static class OnnxFile
             }
             if (t.DataLocation == TensorProto.Types.DataLocation.External)
                 throw new ModelFormatException($"'{path}': initializer '{t.Name}' is stored in an external file; save the model with its weights inside.");
-            long count = t.Dims.Aggregate(1L, (a, d) => a * d);
-            float[] values;
-            if (!t.RawData.IsEmpty)
-            {
-                if (t.RawData.Length != count * 4) throw new ModelFormatException($"'{path}': initializer '{t.Name}' has {t.RawData.Length} bytes for {count} floats.");
-                values = new float[count];
-                Buffer.BlockCopy(t.RawData.ToByteArray(), 0, values, 0, (int)(count * 4));
-                if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw data is little-endian.");
-            }
-            else
-            {
-                if (t.FloatData.Count != count) throw new ModelFormatException($"'{path}': initializer '{t.Name}' has {t.FloatData.Count} values for shape [{string.Join("x", t.Dims)}].");
-                values = [.. t.FloatData];
-            }
-            result[t.Name] = (t.Dims.ToArray(), values);
+            result[t.Name] = (t.Dims.ToArray(), FloatValues(t, path));
         }
         return result;
+    }
+
+    /// <summary>A float32 initializer's values, from raw little-endian bytes or float_data, checked against its shape.</summary>
+    internal static float[] FloatValues(TensorProto t, string path)
+    {
+        long count = t.Dims.Aggregate(1L, (a, d) => a * d);
+        if (!t.RawData.IsEmpty)
+        {
+            if (t.RawData.Length != count * 4) throw new ModelFormatException($"'{path}': initializer '{t.Name}' has {t.RawData.Length} bytes for {count} floats.");
+            if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw data is little-endian.");
+            var values = new float[count];
+            Buffer.BlockCopy(t.RawData.ToByteArray(), 0, values, 0, (int)(count * 4));
+            return values;
+        }
+        if (t.FloatData.Count != count) throw new ModelFormatException($"'{path}': initializer '{t.Name}' has {t.FloatData.Count} values for shape [{string.Join("x", t.Dims)}].");
+        return [.. t.FloatData];
     }
 }

@@ -261,10 +261,7 @@ public static class OnnxQuantizer
     private static float[] Floats(TensorProto t)
     {
         if (t.DataType != (int)DataType.Float) throw new InvalidDataException($"{t.Name}: expected a float32 initializer, got data type {t.DataType}.");
-        if (t.FloatData.Count > 0) return [.. t.FloatData];
-        var values = new float[t.RawData.Length / sizeof(float)];
-        Buffer.BlockCopy(t.RawData.ToByteArray(), 0, values, 0, values.Length * sizeof(float));
-        return values;
+        return OnnxFile.FloatValues(t, "the exported graph");
     }
 
     private static string AddInit(GraphProto g, TensorProto t)
