@@ -166,13 +166,7 @@ internal sealed class InferencePlan : IDisposable
     /// </summary>
     private Func<Tensor, Tensor> SqueezeExcitation(torchvision.SqueezeExcitation se)
     {
-        var children = se.named_children().ToDictionary(c => c.name, c => (nn.Module)c.module, StringComparer.Ordinal);
-        string[] order = ["avgpool", "fc1", "activation", "fc2", "scale_activation"];
-        if (children.Count != order.Length || !order.All(children.ContainsKey))
-            throw new NotSupportedException($"SqueezeExcitation with children [{string.Join(", ", children.Keys)}] is not compiled; this TorchVision version is not supported.");
-        if (children["avgpool"] is not AdaptiveAvgPool2d { output_size: [1, 1] or [1] })
-            throw new NotSupportedException("SqueezeExcitation pooling to more than 1x1 is not compiled.");
-        var scale = Compile(order.Select(n => children[n]));
+        var scale = Compile(SqueezeExcitationBlock.ScalePath(se, message => new NotSupportedException(message)).Select(c => c.Module));
         return t => t.mul(Run(scale, t));
     }
 

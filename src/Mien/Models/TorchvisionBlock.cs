@@ -100,3 +100,23 @@ internal static class InceptionBlock
         return branches;
     }
 }
+
+/// <summary>
+/// torchvision's squeeze-excitation, x * scale_activation(fc2(activation(fc1(avgpool(x))))), as the children of its
+/// scale path in forward's order; the product with x is code, so the inference plan and the ONNX exporter add it.
+/// </summary>
+internal static class SqueezeExcitationBlock
+{
+    private static readonly string[] Order = ["avgpool", "fc1", "activation", "fc2", "scale_activation"];
+
+    /// <summary>The scale path of <paramref name="se"/>; <paramref name="unsupported"/> makes the exception for children named or shaped otherwise.</summary>
+    public static IReadOnlyList<(string Name, nn.Module Module)> ScalePath(torchvision.SqueezeExcitation se, Func<string, Exception> unsupported)
+    {
+        var children = se.named_children().ToDictionary(c => c.name, c => (nn.Module)c.module, StringComparer.Ordinal);
+        if (children.Count != Order.Length || !Order.All(children.ContainsKey))
+            throw unsupported($"SqueezeExcitation with children [{string.Join(", ", children.Keys)}] is not supported; this TorchVision version is not supported.");
+        if (children["avgpool"] is not TorchSharp.Modules.AdaptiveAvgPool2d { output_size: [1, 1] or [1] })
+            throw unsupported("SqueezeExcitation pooling to more than 1x1 is not supported.");
+        return Order.Select(n => (n, children[n])).ToList();
+    }
+}

@@ -44,7 +44,7 @@ public class InferencePlanTests
     /// initialised trunk with made-up statistics answers the same (or a saturated softmax) for every face, which would
     /// hide a wrong compilation; calibrated, its answers depend on the face.
     /// </summary>
-    private static void CalibrateBatchNorms(EmotionModel model, byte[] pixels, int count)
+    internal static void CalibrateBatchNorms(EmotionModel model, byte[] pixels, int count)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();

@@ -9,8 +9,8 @@ namespace Mien.Models.Onnx;
 /// <summary>
 /// Translates a TorchSharp network in evaluation mode into ONNX nodes and initializers, module by module, the way
 /// <see cref="InferencePlan"/> compiles it: batch norm folded into the convolution or linear layer before it,
-/// dropout and identities dropped. Knows what <see cref="ModelBuilder"/> builds (and torchvision's ResNet, VGG and
-/// MobileNetV2 trunks); anything else is an <see cref="OnnxExportException"/> naming the module.
+/// dropout and identities dropped. Knows what <see cref="ModelBuilder"/> builds (and torchvision's ResNet, VGG,
+/// MobileNetV2, MobileNetV3 and Inception v3 trunks); anything else is an <see cref="OnnxExportException"/> naming the module.
 /// </summary>
 internal sealed class OnnxGraphWriter
 {
@@ -65,6 +65,10 @@ internal sealed class OnnxGraphWriter
                     break;
                 }
                 case ReLU: x = Node("Relu", path, [x]); break;
+                case ReLU6 r when Backbones.ComputesReLU(r):
+                    // MobileNetV3's squeeze-excitation ReLU6, hooked to compute torchvision's ReLU (see Backbones).
+                    x = Node("Relu", path, [x]);
+                    break;
                 case ReLU6: x = Node("Clip", path, [x, Scalar(path + ".min", 0), Scalar(path + ".max", 6)]); break;
                 case Hardtanh h: x = Node("Clip", path, [x, Scalar(path + ".min", (float)h.min_val), Scalar(path + ".max", (float)h.max_val)]); break;
                 case LeakyReLU r: x = Node("LeakyRelu", path, [x], Float("alpha", r.negative_slope)); break;
@@ -73,6 +77,19 @@ internal sealed class OnnxGraphWriter
                 case Tanh: x = Node("Tanh", path, [x]); break;
                 case Sigmoid: x = Node("Sigmoid", path, [x]); break;
                 case SiLU: x = Node("Mul", path, [x, Node("Sigmoid", path + ".sigmoid", [x])]); break;
+                // relu6(x + 3) / 6 is HardSigmoid(x / 6 + 1/2); HardSwish (opset 14) is x times that.
+                case Hardsigmoid: x = Node("HardSigmoid", path, [x], Float("alpha", 1.0 / 6), Float("beta", 0.5)); break;
+                case Hardswish: x = Node("HardSwish", path, [x]); break;
+                case torchvision.SqueezeExcitation se:
+                {
+                    var scalePath = SqueezeExcitationBlock.ScalePath(se, message => new OnnxExportException($"{path}: {message}"));
+                    var scale = Sequence(scalePath.Select(c => ($"{path}.{c.Name}", c.Module)), x);
+                    // Expanded to x's shape first: OpenCV DNN 4.13 multiplies N x C x H x W by a computed N x C x 1 x 1
+                    // into an N x C x 1 x 1 result (measured); with equal shapes every runtime agrees.
+                    var expanded = Node("Expand", path + ".expanded", [scale, Node("Shape", path + ".shape", [x])]);
+                    x = Node("Mul", path, [x, expanded]);
+                    break;
+                }
                 case GELU g:
                 {
                     // Opset 17 has no Gelu (it came in opset 20): x/2 * (1 + erf(x/sqrt 2)).
@@ -136,14 +153,45 @@ internal sealed class OnnxGraphWriter
     /// <summary>The residual units of torchvision's trunks, whose forward is code rather than a sequence of children.</summary>
     private string Torchvision(nn.Module m, string path, string x)
     {
+        if (InceptionBlock.Describe(m, message => new OnnxExportException($"{path}: {message}")) is { } branches) return Inception(branches, path, x);
         var block = TorchvisionBlock.Describe(m, message => new OnnxExportException($"{path}: {message}"))
             ?? throw new OnnxExportException($"{path}: layer type {m.GetType().Name} cannot be exported to ONNX. The exporter knows Mien's spec layers, " +
-                "torchvision's ResNet, VGG and MobileNetV2 trunks and imported ONNX graphs.");
+                "torchvision's ResNet, VGG, MobileNetV2, MobileNetV3 and Inception v3 trunks and imported ONNX graphs.");
         var main = Sequence(block.Main.Select(c => ($"{path}.{c.Name}", c.Module)), x);
         if (!block.Residual) return main;
         var identity = block.Downsample is { } d ? Sequence([($"{path}.{d.Name}", d.Module)], x) : x;
         return block.ReluAfterSum ? Node("Relu", path, [Node("Add", path + ".add", [main, identity])]) : Node("Add", path, [main, identity]);
     }
+
+    /// <summary>
+    /// torchvision's Inception blocks: each branch (pooling with torchvision's padding and count_include_pad, then its
+    /// convolutions, InceptionE's pairs both kept), all concatenated along channels in forward's order, as the plan does.
+    /// </summary>
+    private string Inception(IReadOnlyList<InceptionBranch> branches, string path, string x)
+    {
+        var outputs = new List<string>();
+        foreach (var b in branches)
+        {
+            string at = b.Sequence.Count > 0 ? $"{path}.{b.Sequence[0].Name}" : path;
+            var input = b.Pool switch
+            {
+                InceptionPool.Average3x3Same => Node("AveragePool", at + ".avg_pool", [ZeroPad(x, at + ".pad", 1)], Pool([3, 3], [1, 1], [0, 0], null, ceil: false)),
+                InceptionPool.Max3x3Stride2 => Node("MaxPool", at + ".max_pool", [x], Pool([3, 3], [2, 2], [0, 0], null, ceil: false)),
+                _ => x,
+            };
+            var y = Sequence(b.Sequence.Select(c => ($"{path}.{c.Name}", c.Module)), input);
+            if (b.Split.Count == 0) outputs.Add(y);
+            else outputs.AddRange(b.Split.Select(c => Sequence([($"{path}.{c.Name}", c.Module)], y)));
+        }
+        return Node("Concat", path, outputs, Int("axis", 1));
+    }
+
+    /// <summary>
+    /// x with <paramref name="p"/> zeros on each side of H and W. Zeros then an unpadded AveragePool is average pooling
+    /// with count_include_pad, which OpenCV DNN 4.13 ignores on a padded AveragePool (it divides by the valid count).
+    /// </summary>
+    private string ZeroPad(string x, string path, long p) =>
+        Node("Pad", path, [x, Int64s(path + ".pads", [0, 0, p, p, 0, 0, p, p])]);
 
     /// <summary>An imported ONNX CNN: its nodes again, under a prefix, with the weights it has now.</summary>
     private string ImportedGraph(OnnxGraphModule module, string path, string x)
