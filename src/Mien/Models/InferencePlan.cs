@@ -52,8 +52,10 @@ internal sealed class InferencePlan : IDisposable
     {
         var t = input.to(_dtype);
         t = MemoryLayout.GreyAsChannelsLast(t); // so the first convolution already answers channels-last
-        foreach (var step in _steps) t = step(t);
-        return t.to(ScalarType.Float32);
+        var logits = Run(_steps, t, input);
+        var result = logits.to(ScalarType.Float32);
+        if (!ReferenceEquals(logits, input) && !ReferenceEquals(logits, result)) logits.Dispose();
+        return result;
     }
 
     private static List<nn.Module> Flatten(IEnumerable<nn.Module> modules) =>
@@ -107,7 +109,11 @@ internal sealed class InferencePlan : IDisposable
                 {
                     // relu(maxpool(x)) == maxpool(relu(x)) for any non-decreasing activation.
                     var act = (nn.Module<Tensor, Tensor>)m;
-                    steps.Add(t => act.forward(pool.forward(t)));
+                    steps.Add(t =>
+                    {
+                        using var pooled = pool.forward(t);
+                        return act.forward(pooled);
+                    });
                     i++;
                     break;
                 }
@@ -115,7 +121,7 @@ internal sealed class InferencePlan : IDisposable
                 {
                     var main = Compile([r.Main]);
                     var shortcut = Compile([r.Shortcut]);
-                    steps.Add(t => Run(main, t).add(Run(shortcut, t), _one));
+                    steps.Add(t => Sum(Run(main, t), Run(shortcut, t), t));
                     break;
                 }
                 case ReLU6 r when Backbones.ComputesReLU(r):
@@ -155,8 +161,9 @@ internal sealed class InferencePlan : IDisposable
         bool relu = block.ReluAfterSum;
         return t =>
         {
-            var sum = Run(main, t).add(downsample is null ? t : Run(downsample, t), _one);
-            return relu ? nn.functional.relu(sum) : sum;
+            var sum = Sum(Run(main, t), downsample is null ? t : Run(downsample, t), t);
+            if (!relu) return sum;
+            using (sum) return nn.functional.relu(sum);
         };
     }
 
@@ -167,7 +174,11 @@ internal sealed class InferencePlan : IDisposable
     private Func<Tensor, Tensor> SqueezeExcitation(torchvision.SqueezeExcitation se)
     {
         var scale = Compile(SqueezeExcitationBlock.ScalePath(se, message => new NotSupportedException(message)).Select(c => c.Module));
-        return t => t.mul(Run(scale, t));
+        return t =>
+        {
+            using var s = Run(scale, t);
+            return t.mul(s);
+        };
     }
 
     private static readonly long[] Zero = [0, 0], One = [1, 1], Two = [2, 2], Three = [3, 3];
@@ -188,18 +199,45 @@ internal sealed class InferencePlan : IDisposable
                     InceptionPool.Max3x3Stride2 => nn.functional.max_pool2d(t, Three, Two, Zero, ceil_mode: false),
                     _ => t,
                 };
-                x = Run(sequence, x);
-                if (split.Length == 0) outputs.Add(x);
-                else foreach (var s in split) outputs.Add(Run(s, x));
+                var y = Run(sequence, x, keep: t); // frees a pooled x, never the block's input
+                if (split.Length == 0) outputs.Add(y);
+                else
+                {
+                    foreach (var s in split) outputs.Add(Run(s, y, keep: y)); // InceptionE: both halves read y
+                    if (!ReferenceEquals(y, t)) y.Dispose();
+                }
             }
-            return MemoryLayout.ChannelsLast(torch.cat(outputs, 1));
+            var joined = torch.cat(outputs, 1);
+            foreach (var o in outputs) if (!ReferenceEquals(o, t)) o.Dispose();
+            var result = MemoryLayout.ChannelsLast(joined);
+            if (!ReferenceEquals(result, joined)) joined.Dispose();
+            return result;
         };
     }
 
-    private static Tensor Run(List<Func<Tensor, Tensor>> steps, Tensor t)
+    // Each intermediate is freed as soon as the next step has read it, as PyTorch's reference counting does, so
+    // LibTorch's allocator hands the next layer the same cache-warm block instead of a new one per layer (a caller's
+    // dispose scope would otherwise keep every activation of the forward pass alive until it ends).
+    // `keep` (the block's input, which its caller still owns or needs) is never freed here.
+    private static Tensor Run(IReadOnlyList<Func<Tensor, Tensor>> steps, Tensor t, Tensor? keep = null)
     {
-        foreach (var step in steps) t = step(t);
+        keep ??= t;
+        foreach (var step in steps)
+        {
+            var next = step(t);
+            if (!ReferenceEquals(t, keep) && !ReferenceEquals(next, t)) t.Dispose();
+            t = next;
+        }
         return t;
+    }
+
+    // main + shortcut of a residual unit, freeing both branch outputs (never the unit's input, which the caller frees).
+    private Tensor Sum(Tensor main, Tensor shortcut, Tensor input)
+    {
+        var sum = main.add(shortcut, _one);
+        if (!ReferenceEquals(main, input)) main.Dispose();
+        if (!ReferenceEquals(shortcut, input)) shortcut.Dispose();
+        return sum;
     }
 
 
