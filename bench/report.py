@@ -303,7 +303,7 @@ def section_inference(r):
     if r.get("backbones"):
         size = r["backbones"][0]["inputSize"]
         out += ["", f"**Pretrained backbones, same run**, as `mien predict` loads them (saved, loaded, compiled where the inference plan "
-                f"knows every layer: ResNets, MobileNetV2, VGG and the imported ONNX ResNet-18; MobileNetV3 and Inception run as built), {size}x{size} grey faces, random weights and pixels "
+                f"knows every layer: all of them here; the *path* column says which ran compiled), {size}x{size} grey faces, random weights and pixels "
                 "(speed does not depend on them). Inference only: training them and a PyTorch reference are not part of the speed run.", "",
                 f"| backbone | input | parameters | MFLOPs/face | batch 1 faces/s | batch {r['batch']} faces/s | path |", "|---|--:|--:|--:|--:|--:|---|"]
         for b in r["backbones"]:
