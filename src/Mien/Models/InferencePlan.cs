@@ -240,8 +240,6 @@ internal sealed class InferencePlan : IDisposable
         return sum;
     }
 
-
-
     private Tensor Keep(Tensor t)
     {
         _owned.Add(t);

@@ -114,7 +114,7 @@ internal static class SqueezeExcitationBlock
     {
         var children = se.named_children().ToDictionary(c => c.name, c => (nn.Module)c.module, StringComparer.Ordinal);
         if (children.Count != Order.Length || !Order.All(children.ContainsKey))
-            throw unsupported($"SqueezeExcitation with children [{string.Join(", ", children.Keys)}] is not supported; this TorchVision version is not supported.");
+            throw unsupported($"SqueezeExcitation with children [{string.Join(", ", children.Keys)}]: this TorchVision version is not supported.");
         if (children["avgpool"] is not TorchSharp.Modules.AdaptiveAvgPool2d { output_size: [1, 1] or [1] })
             throw unsupported("SqueezeExcitation pooling to more than 1x1 is not supported.");
         return Order.Select(n => (n, children[n])).ToList();
