@@ -71,10 +71,17 @@ def environment(threads):
     vendor, family, model = info.get("Vendor ID", ""), int(info.get("CPU family", "0") or 0), int(info.get("Model", "0") or 0)
     fpc, why = flops_per_cycle(vendor, family, info.get("Flags", "").split())
     os_name = next((l.split("=", 1)[1].strip().strip('"') for l in open("/etc/os-release") if l.startswith("PRETTY_NAME=")), "")
+    # The instruction sets the fast paths depend on (oneDNN's AVX-512 / bf16 / VNNI kernels, ONNX Runtime's int8), so a
+    # table says which of them the CPU had; ONEDNN_MAX_CPU_ISA records a run made with oneDNN capped below them.
+    flags = set(info.get("Flags", "").split())
+    isa = [name for flag, name in (("avx2", "AVX2"), ("fma", "FMA"), ("avx512f", "AVX-512F"), ("avx512_vnni", "AVX512-VNNI"),
+                                   ("avx_vnni", "AVX-VNNI"), ("avx512_bf16", "AVX512-BF16"), ("amx_tile", "AMX"))
+           if flag in flags]
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": info.get("Model name", "?"), "vendor": vendor, "family": family, "model": model,
         "cores": cores, "logicalCpus": int(info.get("CPU(s)", cores)), "threads": threads,
+        "isa": isa, "onednnMaxCpuIsa": os.environ.get("ONEDNN_MAX_CPU_ISA") or None,
         "mhz": mhz, "mhzSource": mhz_source, "flopsPerCycle": fpc, "flopsPerCycleAssumption": why,
         "peakGflops": cores * mhz / 1000 * fpc, "os": os_name, "kernel": sh("uname", "-r"), "dotnet": sh("dotnet", "--version"),
         "commit": sh("git", "rev-parse", "--short", "HEAD") + ("+dirty" if sh("git", "status", "--porcelain") else ""),
@@ -244,7 +251,11 @@ def pct(x): return f"{100 * x:.1f}%"
 
 def header(r, commands=True):
     e = r["environment"]
-    lines = [f"_Measured {e['date']} on {e['cpu']} (family {e['family']}, model {e['model']}; {e['cores']} cores), "
+    isa = ""
+    if e.get("isa") is not None:  # older result files predate the field
+        isa = f"; {' '.join(e['isa']) or 'none of AVX2, AVX-512, VNNI, BF16, AMX'}"
+        if e.get("onednnMaxCpuIsa"): isa += f", oneDNN capped at ONEDNN_MAX_CPU_ISA={e['onednnMaxCpuIsa']}"
+    lines = [f"_Measured {e['date']} on {e['cpu']} (family {e['family']}, model {e['model']}; {e['cores']} cores{isa}), "
              f"{e['threads']} threads, {e['os']}, .NET {e['dotnet']}, commit {e['commit']}; mode **{r['mode']}**._"]
     if r["mode"] == "quick":
         lines.append("\n> **Quick mode**: smoke-test settings (few runs, tiny data). These numbers prove the code path, not the speed or accuracy.")
