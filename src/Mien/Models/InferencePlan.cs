@@ -54,7 +54,7 @@ internal sealed class InferencePlan : IDisposable
         t = MemoryLayout.GreyAsChannelsLast(t); // so the first convolution already answers channels-last
         var logits = Run(_steps, t, input);
         var result = logits.to(ScalarType.Float32);
-        if (!ReferenceEquals(logits, input) && !ReferenceEquals(logits, result)) logits.Dispose();
+        FreeUnless(logits, input, result);
         return result;
     }
 
@@ -204,13 +204,13 @@ internal sealed class InferencePlan : IDisposable
                 else
                 {
                     foreach (var s in split) outputs.Add(Run(s, y, keep: y)); // InceptionE: both halves read y
-                    if (!ReferenceEquals(y, t)) y.Dispose();
+                    FreeUnless(y, t);
                 }
             }
             var joined = torch.cat(outputs, 1);
-            foreach (var o in outputs) if (!ReferenceEquals(o, t)) o.Dispose();
+            foreach (var o in outputs) FreeUnless(o, t);
             var result = MemoryLayout.ChannelsLast(joined);
-            if (!ReferenceEquals(result, joined)) joined.Dispose();
+            FreeUnless(joined, result);
             return result;
         };
     }
@@ -225,18 +225,24 @@ internal sealed class InferencePlan : IDisposable
         foreach (var step in steps)
         {
             var next = step(t);
-            if (!ReferenceEquals(t, keep) && !ReferenceEquals(next, t)) t.Dispose();
+            FreeUnless(t, keep, next);
             t = next;
         }
         return t;
+    }
+
+    // Frees an intermediate unless it is (the same handle as) a tensor still in use: a step may return its input.
+    private static void FreeUnless(Tensor t, Tensor? inUse, Tensor? alsoInUse = null)
+    {
+        if (!ReferenceEquals(t, inUse) && !ReferenceEquals(t, alsoInUse)) t.Dispose();
     }
 
     // main + shortcut of a residual unit, freeing both branch outputs (never the unit's input, which the caller frees).
     private Tensor Sum(Tensor main, Tensor shortcut, Tensor input)
     {
         var sum = main.add(shortcut, _one);
-        if (!ReferenceEquals(main, input)) main.Dispose();
-        if (!ReferenceEquals(shortcut, input)) shortcut.Dispose();
+        FreeUnless(main, input);
+        FreeUnless(shortcut, input);
         return sum;
     }
 

@@ -74,6 +74,17 @@ public class InferencePlanTests
         last.bias?.div_(spread);
     }
 
+    /// <summary>
+    /// Not vacuous: the answers are neither saturated (mean top probability under 0.95) nor the same for every face (some
+    /// class's probability spreads by more than 0.02 over the faces), so a wrong compilation or export shows.
+    /// </summary>
+    internal static void AssertFaceDependent(string name, IReadOnlyList<float[]> probabilities)
+    {
+        double meanTop = probabilities.Average(p => p.Max());
+        double spread = Enumerable.Range(0, probabilities[0].Length).Max(k => StandardDeviation(probabilities.Select(p => (double)p[k])));
+        Assert.True(meanTop < 0.95 && spread > 0.02, $"{name}: answers saturated or face-blind (mean top {meanTop:F3}, largest spread over faces {spread:F3})");
+    }
+
     private static double StandardDeviation(IEnumerable<double> values)
     {
         var v = values.ToArray();
@@ -108,10 +119,7 @@ public class InferencePlanTests
         string path = SavedModel(tmp, preset, out var live, out var pixels, 16, faces);
         if (faces is not null)
         {
-            // Not vacuous: the live answers are neither saturated nor the same for every face, so a wrong compilation shows.
-            double meanTop = live.Average(p => p.Max());
-            double spread = Enumerable.Range(0, Classes.Length).Max(k => StandardDeviation(live.Select(p => (double)p[k])));
-            Assert.True(meanTop < 0.95 && spread > 0.02, $"{preset}: live answers saturated or face-blind (mean top {meanTop:F3}, largest spread over faces {spread:F3})");
+            AssertFaceDependent(preset, live);
         }
         using var loaded = EmotionModel.Load(path, precision);
         Assert.Equal(precision, loaded.Precision); // compiled, not the fallback to the plain network
