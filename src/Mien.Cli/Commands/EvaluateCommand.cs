@@ -10,7 +10,7 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var model = new Option<string?>("--model", "-m") { Description = "A trained .mien model file (default: the bundled model)." };
+        var model = new Option<string[]>("--model", "-m") { Description = "A trained .mien model file (default: the bundled model). Repeat to score an ensemble: the mean of the models' probabilities, in the first model's classes." };
         var split = new Option<string>("--split") { Description = "Which part to score: test (default when the dataset has one), validation, train or all.", DefaultValueFactory = _ => "auto" };
         var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: average the prediction with the mirrored face." };
         var json = new Option<string?>("--json") { Description = "Also write every score to this JSON file (for scripts)." };
@@ -21,18 +21,24 @@ internal static class EvaluateCommand
         cmd.Options.Add(model); data.AddTo(cmd); cmd.Options.Add(split); cmd.Options.Add(tta); cmd.Options.Add(json); cmd.Options.Add(precision); cmd.Options.Add(onnxModel);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>
         {
-            string? path = r.GetValue(model);
+            string[] paths = r.GetValue(model) ?? [];
+            if (paths.Length > 1 && r.GetValue(onnxModel) is not null)
+                throw new ArgumentException("--onnx-model scores one model; give one --model with it.");
             // With --onnx-model LibTorch only supplies the labels: no precision to choose.
             var p = r.GetValue(onnxModel) is null ? r.GetValue(precision) : InferencePrecision.Float32;
-            using var m = path is null ? Mien.Inference.DefaultModel.Load(p) : EmotionModel.Load(path, p);
-            string name = path ?? "bundled model";
+            using var models = new DisposableList<EmotionModel>();
+            if (paths.Length == 0) models.Add(Mien.Inference.DefaultModel.Load(p));
+            foreach (string path in paths) models.Add(EmotionModel.Load(path, p));
+            var m = models[0];
+            string name = paths.Length switch { 0 => "bundled model", 1 => paths[0], _ => $"ensemble of {string.Join(" + ", paths)}" };
             var results = new List<(string Dataset, DatasetEvaluation Evaluation)>();
             foreach (var d in data.LoadEach(r, c, imageSize: m.InputSize))
             {
                 var e = r.GetValue(onnxModel) is { } onnx
                     ? DatasetEvaluation.RunOnnx(m, onnx, d, r.GetValue(split)!, r.GetValue(tta), c)
+                    : models.Count > 1 ? DatasetEvaluation.RunEnsemble(models, d, r.GetValue(split)!, r.GetValue(tta), c)
                     : DatasetEvaluation.Run(m, d, r.GetValue(split)!, r.GetValue(tta), c);
-                string engine = r.GetValue(onnxModel) is { } file ? $"ONNX Runtime on {file}" : PrecisionOption.Describe(m);
+                string engine = r.GetValue(onnxModel) is { } file ? $"ONNX Runtime on {file}" : PrecisionOption.Describe(m) + (models.Count > 1 ? $" (first of {models.Count} models)" : "");
                 Console.WriteLine($"{name} on {d.Origin} [{e.Split}]{(r.GetValue(tta) ? " with flip TTA" : "")}, {engine}");
                 MetricsTable.Write(e.Report);
                 if (e.WithoutCopies is { } clean)

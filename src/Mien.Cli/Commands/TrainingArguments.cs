@@ -31,6 +31,7 @@ internal sealed class TrainingArguments
                       "the training data's class mix (FER's many neutral, few disgust faces). 0 = off, 1 = the paper's setting. Then `mien calibrate --balance` " +
                       "picks how much of the prior to put back.",
     };
+    public Option<bool> Tta { get; } = new("--tta") { Description = "Validate with test-time augmentation (the mean with the mirrored face, as `evaluate --tta`): the best epoch and cv's fold scores judge the model as it is used with --tta. Validation takes twice as long." };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => D.LabelSmoothing };
     public Option<string> Labels { get; } = new("--labels") { Description = "Datasets with annotator votes (FER+): soft (train on the vote distribution) or majority (the top vote only).", DefaultValueFactory = _ => D.Labels };
     public Option<double[]> DatasetWeights { get; } = new("--dataset-weight") { Description = "With several --data: how much each dataset's images count in the loss, one value per --data in the same order (default 1 each), e.g. --dataset-weight 1 1 3.", AllowMultipleArgumentsPerToken = true };
@@ -60,7 +61,7 @@ internal sealed class TrainingArguments
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, Teacher, DistillWeight, DistillTemperature, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
+                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, Tta, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, Teacher, DistillWeight, DistillTemperature, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
             c.Options.Add(o);
     }
 
@@ -93,7 +94,7 @@ internal sealed class TrainingArguments
             Epochs = r.GetValue(Epochs), BatchSize = r.GetValue(BatchSize), Optimizer = r.GetValue(Optimizer)!.ToLowerInvariant(),
             LearningRate = r.GetValue(LearningRate), WeightDecay = r.GetValue(WeightDecay), Momentum = r.GetValue(Momentum),
             Schedule = r.GetValue(Schedule)!.ToLowerInvariant(), WarmupEpochs = r.GetValue(Warmup), StepEpochs = r.GetValue(StepEpochs),
-            EarlyStoppingPatience = r.GetValue(EarlyStopping), Monitor = r.GetValue(Monitor)!.ToLowerInvariant(), ClassWeights = r.GetValue(ClassWeights), LogitAdjustment = r.GetValue(LogitAdjust), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
+            EarlyStoppingPatience = r.GetValue(EarlyStopping), Monitor = r.GetValue(Monitor)!.ToLowerInvariant(), ClassWeights = r.GetValue(ClassWeights), LogitAdjustment = r.GetValue(LogitAdjust), ValidationFlipAverage = r.GetValue(Tta), LabelSmoothing = r.GetValue(LabelSmoothing), Labels = r.GetValue(Labels)!.ToLowerInvariant(),
             DatasetWeights = r.GetValue(DatasetWeights) is { Length: > 0 } dw ? dw : null,
             Augmentation = r.GetValue(NoAugment) ? AugmentationOptions.None
                 : new AugmentationOptions { MaxRotationDegrees = r.GetValue(Rotation), MaxShift = r.GetValue(Shift), MaxScale = r.GetValue(Zoom) },

@@ -25,6 +25,17 @@ public sealed record DatasetEvaluation(string Split, ClassificationReport Report
         return Run(model, data, split, flipAverage, predictor.PredictProbabilities, cancellationToken);
     }
 
+    /// <summary>
+    /// As <see cref="Run(EmotionModel, FaceDataset, string, bool, CancellationToken)"/> for an ensemble: the mean of the
+    /// models' probabilities, in the first model's classes (a model's extra classes, such as contempt, are dropped and
+    /// the rest renormalised). Every model must take the same input size and know the first model's classes.
+    /// </summary>
+    public static DatasetEvaluation RunEnsemble(IReadOnlyList<EmotionModel> models, FaceDataset data, string split = "auto", bool flipAverage = false, CancellationToken cancellationToken = default)
+    {
+        var average = new ModelAverage(models);
+        return Run(models[0], data, split, flipAverage, average.PredictProbabilities, cancellationToken);
+    }
+
     private static DatasetEvaluation Run(EmotionModel model, FaceDataset data, string split, bool flipAverage, Evaluator.Probabilities? engine, CancellationToken cancellationToken)
     {
         string which = split.ToLowerInvariant();

@@ -190,7 +190,7 @@ public sealed class Trainer(TrainingOptions options)
             trainSeconds += epochTrainSeconds;
             imagesSeen += seen;
 
-            var val = Evaluator.Evaluate(model, data, split.Validation, cancellationToken: cancellationToken);
+            var val = Evaluator.Evaluate(model, data, split.Validation, o.ValidationFlipAverage, cancellationToken);
             schedule.Observe(val.Loss);
             context.LastValidation = val;
             context.Record(new EpochMetrics(epoch + 1, lossSum / seen, (double)correct / seen, val.Loss, val.Accuracy,
@@ -202,7 +202,7 @@ public sealed class Trainer(TrainingOptions options)
         var lastEpoch = context.LastValidation;
         foreach (var c in callbacks) c.OnTrainingEnd(context);
         net.eval();
-        var finalVal = Evaluator.Evaluate(model, data, split.Validation);
+        var finalVal = Evaluator.Evaluate(model, data, split.Validation, o.ValidationFlipAverage);
         return new TrainingResult(WithMetrics(model, context, finalVal), context.History, context.BestEpoch, finalVal, total.Elapsed,
             trainSeconds > 0 ? imagesSeen / trainSeconds : 0, cancelled) { LastEpoch = lastEpoch, PlannedEpochs = o.Epochs };
     }
@@ -267,6 +267,7 @@ public sealed class Trainer(TrainingOptions options)
                 ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture), ["augmentation"] = o.Augmentation.Enabled ? "on" : "off",
                 ["labels"] = c.Data.HasSoftTargets ? o.Labels : "hard",
                 ["logit_adjustment"] = o.LogitAdjustment.ToString(CultureInfo.InvariantCulture),
+                ["validation_tta"] = o.ValidationFlipAverage ? "flip" : "off",
                 ["teachers"] = o.Teachers is { Count: > 0 } t ? string.Join(", ", t.Select(Path.GetFileName)) + $" (weight {o.DistillationWeight.ToString(CultureInfo.InvariantCulture)}, T {o.DistillationTemperature.ToString(CultureInfo.InvariantCulture)})" : "",
                 ["init_from"] = o.InitialModel is null ? "" : Path.GetFileName(o.InitialModel) + (o.FreezeFeatures ? " (features frozen)" : ""),
                 ["weights"] = o.PretrainedWeights is null ? "" : Path.GetFileName(o.PretrainedWeights) + (o.FreezeFeatures ? " (features frozen)" : ""),

@@ -66,6 +66,13 @@ public sealed record TrainingOptions
     public double LogitAdjustment { get; init; }
 
     /// <summary>
+    /// Score every validation with test-time augmentation: a face's prediction is the mean with its mirror image, as
+    /// <c>mien evaluate --tta</c> and <c>predict --tta</c> classify. The best epoch, early stopping and cross-validation
+    /// folds then judge the model as it will be used that way. Validation takes twice as long.
+    /// </summary>
+    public bool ValidationFlipAverage { get; init; }
+
+    /// <summary>
     /// Knowledge distillation: trained <c>.mien</c> models (one, or several averaged) whose predictions, softened by
     /// <see cref="DistillationTemperature"/>, the network learns beside the labels (Hinton et al., 2015). For training a
     /// small, fast network (e.g. <c>vgg-tiny</c>) from a bigger one. Null or empty: no distillation.

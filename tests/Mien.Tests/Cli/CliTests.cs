@@ -76,6 +76,17 @@ public class CliTests
         var (exit2, output2, err2) = CliRunner.Run("evaluate", "--model", tmp["run/best.mien"], "--data", TestData.CkPlusZip, "--limit", "100");
         Assert.True(exit2 == 0, err2);
         Assert.Contains("macro-F1", output2);
+        // An ensemble of a model with itself scores what the model scores; one with the bundled model (which lacks CK+'s
+        // contempt) is refused, naming the class.
+        var (exit3, output3, err3) = CliRunner.Run("evaluate", "--model", tmp["run/best.mien"], "--model", tmp["run/best.mien"], "--data", TestData.CkPlusZip, "--limit", "100");
+        Assert.True(exit3 == 0, err3);
+        Assert.Contains("ensemble of", output3);
+        string Accuracy(string o) => System.Text.RegularExpressions.Regex.Match(o, @"accuracy [0-9.]+ %").Value;
+        Assert.NotEqual("", Accuracy(output2));
+        Assert.Equal(Accuracy(output2), Accuracy(output3));
+        var (exit4, _, err4) = CliRunner.Run("evaluate", "--model", tmp["run/best.mien"], "--model", Path.Combine(TestData.RepoRoot, "models", "mien-default.mien"), "--data", TestData.CkPlusZip, "--limit", "100");
+        Assert.Equal(1, exit4);
+        Assert.Contains("no class 'contempt'", err4);
     }
 
     [Fact]

@@ -49,6 +49,22 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Validation_with_tta_scores_the_mirrored_average_and_records_it()
+    {
+        var sub = Ck.Subset(Enumerable.Range(0, Ck.Count).Where(i => i % 4 == 1).ToArray());
+        var split = Splitter.HoldOut(sub, 0.3, seed: 2);
+        var o = new TrainingOptions { Epochs = 1, BatchSize = 32, Seed = 5, ValidationFlipAverage = true };
+        var r = new Trainer(o).Fit(sub, split, Small);
+        var flipped = Evaluator.Evaluate(r.Model, sub, split.Validation, flipAverage: true);
+        var plain = Evaluator.Evaluate(r.Model, sub, split.Validation);
+        Assert.Equal(flipped.Loss, r.Validation.Loss, 5);
+        Assert.Equal(flipped.Loss, r.LastEpoch!.Loss, 5);
+        // Not vacuous: a mirrored face changes an untrained-ish network's answer, so the two scorings differ.
+        Assert.NotEqual(plain.Loss, flipped.Loss, 5);
+        Assert.Equal("flip", r.Model.Metadata.Training!["validation_tta"]);
+    }
+
+    [Fact]
     public void Run_folder_has_history_split_best_model_and_resume_continues()
     {
         using var tmp = TestData.NewTempDir();
