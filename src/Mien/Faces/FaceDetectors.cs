@@ -8,13 +8,14 @@ public static class FaceDetectors
     // First match wins; Register puts user kinds in front so they can override built-in names.
     private static readonly List<(Func<string, bool> Handles, Func<FaceDetectorOptions, IFaceDetector> Create)> Kinds =
     [
+        (TinyFaceDetector.Handles, o => new TinyFaceDetector(o)),
         (YuNetFaceDetector.Handles, o => new YuNetFaceDetector(o)),
         (CascadeFaceDetector.Handles, o => new CascadeFaceDetector(o)),
     ];
 
     /// <summary>Detector names for help texts.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [.. CascadeFaceDetector.KnownCascades.Keys, "<path to cascade .xml>", YuNetFaceDetector.Prefix + "<path to model .onnx>"];
+        [TinyFaceDetector.Name, .. CascadeFaceDetector.KnownCascades.Keys, "<path to cascade .xml>", YuNetFaceDetector.Prefix + "<path to model .onnx>"];
 
     /// <summary>Creates the detector that <see cref="FaceDetectorOptions.Detector"/> names (default: haar-alt).</summary>
     /// <exception cref="ArgumentException">No detector kind accepts the name.</exception>

@@ -72,7 +72,7 @@ internal sealed class YuNetFaceDetector : IFaceDetector
     }
 
     private FaceDetectorYN CreateNet(Size size) =>
-        FaceDetectorYN.Create(ModelPath, "", size, options.MinScore, NmsThreshold, TopK, Backend.OPENCV, Target.CPU);
+        FaceDetectorYN.Create(ModelPath, "", size, options.MinScore ?? 0.9f, NmsThreshold, TopK, Backend.OPENCV, Target.CPU);
 
     public void Dispose()
     {
