@@ -5,10 +5,10 @@ namespace Mien.Faces;
 
 /// <summary>
 /// A small CNN face detector, selected as "tiny": face-api.js's TinyFaceDetector (a Tiny-YOLOv2 with depthwise-separable
-/// convolutions, 190 KB of 8-bit weights, MIT licence; models/detectors/README.md), run by ONNX Runtime (on two cores it
-/// runs this network 2-3x faster than LibTorch, docs/BENCHMARKS.md). It finds turned,
-/// tilted and dim faces that frontal cascades miss, in less time than a cascade on two cores (docs/BENCHMARKS.md).
-/// The network is embedded in Mien.dll (and Mien.Onnx.dll), so it needs no file and works offline.
+/// convolutions, 190 KB of 8-bit weights, MIT licence; models/detectors/README.md), run by ONNX Runtime, which runs this
+/// network 2-3x faster than LibTorch on two cores. Its cost follows <see cref="FaceDetectorOptions.MinFaceSize"/>: as
+/// fast as the haar-alt cascade at 48 px on a 640x480 photo, a quarter of its time at 80 px (docs/BENCHMARKS.md, "Face
+/// detectors"). The network is embedded in Mien.dll (and Mien.Onnx.dll), so it needs no file and works offline.
 /// </summary>
 internal sealed class TinyFaceDetector : IFaceDetector
 {
@@ -27,7 +27,6 @@ internal sealed class TinyFaceDetector : IFaceDetector
     // the right, and its side (less the 2 % crop margin) is 0.923 of the box's longer side. The medians, applied to
     // every box; the haar-alt cascade needs no such correction (0.3 %, 0.8 %, 1.011 on the same faces).
     private static readonly (double Dx, double Dy, double Scale) FerFraming = (0.024, -0.093, 0.923);
-
 
     private readonly FaceDetectorOptions options;
     private readonly Lock gate = new();
