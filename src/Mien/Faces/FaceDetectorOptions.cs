@@ -5,7 +5,7 @@ public sealed record FaceDetectorOptions
 {
     /// <summary>
     /// "haar-default", "haar-alt", "haar-alt2", "lbp" (lbpcascade_frontalface_improved), a path to a cascade
-    /// XML file, or "yunet:&lt;path to model .onnx&gt;".
+    /// XML file, "yunet:&lt;path to model .onnx&gt;", or "tiny" (a small embedded CNN, docs/BENCHMARKS.md "Face detectors").
     /// </summary>
     /// <remarks>
     /// haar-alt by default: on the test photos it is as fast as haar-default at the default settings and, unlike it,

@@ -86,6 +86,9 @@ public sealed class TinyFaceDetectorTests
         e = Assert.Throws<InvalidDataException>(() => Mien.Models.Onnx.TinyFaceDetectorGraph.LoadWeights(
             Text("""[{"paths":["x.bin"],"weights":[{"name":"conv0/filters","shape":[3,3,3,16],"dtype":"float32"}]}]"""), new MemoryStream(new byte[4 * 432])));
         Assert.Contains("conv0/bias", e.Message);
+        // Not a manifest at all.
+        e = Assert.Throws<InvalidDataException>(() => Mien.Models.Onnx.TinyFaceDetectorGraph.LoadWeights(Text("{ \"weights\": 3 }"), new MemoryStream()));
+        Assert.Contains("manifest", e.Message);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ internal static class TinyFaceDetectorGraph
     /// <summary>The ONNX model (opset 17) of the TensorFlow.js files.</summary>
     public static byte[] Convert(Stream manifest, Stream shard) => ToOnnx(LoadWeights(manifest, shard));
 
-    // TensorFlow layouts (kh, kw, in, out) become LibTorch's (out, in, kh, kw); a depthwise filter (kh, kw, in, 1) becomes (in, 1, kh, kw).
+    // TensorFlow layouts (kh, kw, in, out) become ONNX's (out, in, kh, kw); a depthwise filter (kh, kw, in, 1) becomes (in, 1, kh, kw).
     internal static IEnumerable<(string Name, long[] Shape)> Shapes()
     {
         yield return ("conv0/filters", [16, 3, 3, 3]);
@@ -30,13 +30,21 @@ internal static class TinyFaceDetectorGraph
         yield return ("conv8/bias", [25]);
     }
 
-
     /// <summary>
     /// Reads a TensorFlow.js weights manifest and its binary shard: every tensor in order, float32 or uint8-quantised
-    /// (value = q * scale + min), returned in LibTorch's layout.
+    /// (value = q * scale + min), returned in ONNX's layout.
     /// </summary>
     /// <exception cref="InvalidDataException">The manifest or shard does not hold the tensors of this network.</exception>
     internal static IReadOnlyDictionary<string, float[]> LoadWeights(Stream manifest, Stream shard)
+    {
+        try { return ReadWeights(manifest, shard); }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"Not a TensorFlow.js weights manifest of this network: {e.Message}", e);
+        }
+    }
+
+    private static IReadOnlyDictionary<string, float[]> ReadWeights(Stream manifest, Stream shard)
     {
         using var bin = new MemoryStream();
         using (shard) shard.CopyTo(bin);
