@@ -59,6 +59,15 @@ internal static class DetectionImage
         return kept;
     }
 
+    /// <summary>Intersection over union of two boxes (0 when they do not overlap).</summary>
+    public static double Iou(FaceBox a, FaceBox b)
+    {
+        var inter = a.ToRect() & b.ToRect();
+        if (inter.Width <= 0 || inter.Height <= 0) return 0;
+        double i = (double)inter.Width * inter.Height;
+        return i / ((double)a.Width * a.Height + (double)b.Width * b.Height - i);
+    }
+
     // Intersection over the smaller area, not IoU: a small box nested inside a big one is a duplicate even though
     // their IoU is low.
     private static double OverlapOfSmaller(FaceBox a, FaceBox b)

@@ -9,7 +9,7 @@ namespace Mien.Faces;
 /// <param name="Height">Height in pixels.</param>
 /// <param name="Score">
 /// Detector confidence. For cascades it is the number of raw detections merged into this box (OpenCV's
-/// "neighbors"; larger is surer, compare only within one cascade); for YuNet it is the network's score in [0, 1].
+/// "neighbors"; larger is surer, compare only within one cascade); for YuNet and tiny it is the network's score in [0, 1].
 /// </param>
 /// <remarks>DNN detectors may report boxes that extend slightly past the image edges; <see cref="FaceCropper"/> handles that.</remarks>
 public readonly record struct FaceBox(int X, int Y, int Width, int Height, double Score)

@@ -32,6 +32,7 @@ internal sealed class TinyFaceDetector : IFaceDetector
     private readonly Lock gate = new();
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
+    private float[] input = [];
     // models/detectors/tiny_face_detector.onnx: the network converted from face-api.js's files by TinyFaceDetectorGraph
     // (a committed generated file, so Mien.Onnx needs no protobuf; a test checks it is what the converter writes today).
     private static readonly Lazy<byte[]> Onnx = new(() =>
@@ -84,14 +85,14 @@ internal sealed class TinyFaceDetector : IFaceDetector
         using var bgr = DetectionImage.Prepare(image, side, color: true, out double scale);
         if (Math.Max(image.Width, image.Height) < side) scale = (double)side / Math.Max(image.Width, image.Height);
         using var fitted = scale > 1 ? bgr.Resize(new OpenCvSharp.Size((int)Math.Round(image.Width * scale), (int)Math.Round(image.Height * scale)), 0, 0, InterpolationFlags.Linear) : bgr.Clone();
-        var input = new float[3 * side * side];
-        Fill(fitted, side, input);
-
         float[] output;
         int cells = side / Cell;
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
+            // One input buffer per detector (3.5 MB at a 544 side), reused while the side stays: video frames keep it.
+            if (input.Length != 3 * side * side) input = new float[3 * side * side];
+            Fill(fitted, side, input);
             using var feed = OrtValue.CreateTensorValueFromMemory(input, [1, 3, side, side]);
             using var results = session.Run(runOptions, ["image"], [feed], ["boxes"]);
             output = results[0].GetTensorDataAsSpan<float>().ToArray();
@@ -145,16 +146,8 @@ internal sealed class TinyFaceDetector : IFaceDetector
     {
         var kept = new List<FaceBox>();
         foreach (var b in boxes.OrderByDescending(b => b.Score))
-            if (!kept.Any(k => Iou(k, b) > NmsIou)) kept.Add(b);
+            if (!kept.Any(k => DetectionImage.Iou(k, b) > NmsIou)) kept.Add(b);
         return kept;
-    }
-
-    private static double Iou(FaceBox a, FaceBox b)
-    {
-        var inter = a.ToRect() & b.ToRect();
-        if (inter.Width <= 0 || inter.Height <= 0) return 0;
-        double i = (double)inter.Width * inter.Height;
-        return i / ((double)a.Width * a.Height + (double)b.Width * b.Height - i);
     }
 
     public void Dispose()

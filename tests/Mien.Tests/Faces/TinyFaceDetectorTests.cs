@@ -7,13 +7,7 @@ namespace Mien.Tests.Faces;
 
 public sealed class TinyFaceDetectorTests
 {
-    private static double Iou(FaceBox a, FaceBox b)
-    {
-        var i = a.ToRect() & b.ToRect();
-        if (i.Width <= 0 || i.Height <= 0) return 0;
-        double inter = (double)i.Width * i.Height;
-        return inter / ((double)a.Width * a.Height + (double)b.Width * b.Height - inter);
-    }
+    private static double Iou(FaceBox a, FaceBox b) => Mien.Inference.Tracking.FaceTracker.Iou(a, b);
 
     [Fact]
     public void It_finds_the_astronaut_where_the_cascade_does_and_no_face_on_the_cat_or_the_coffee()

@@ -101,14 +101,7 @@ public sealed class FaceTracker
     }
 
     /// <summary>Intersection over union of two boxes (0 when they do not overlap).</summary>
-    public static double Iou(FaceBox a, FaceBox b)
-    {
-        int x0 = Math.Max(a.X, b.X), y0 = Math.Max(a.Y, b.Y);
-        int x1 = Math.Min(a.X + a.Width, b.X + b.Width), y1 = Math.Min(a.Y + a.Height, b.Y + b.Height);
-        if (x1 <= x0 || y1 <= y0) return 0;
-        double inter = (double)(x1 - x0) * (y1 - y0);
-        return inter / ((double)a.Width * a.Height + (double)b.Width * b.Height - inter);
-    }
+    public static double Iou(FaceBox a, FaceBox b) => DetectionImage.Iou(a, b);
 
     private sealed class Track(int id, FaceBox box, double time)
     {
