@@ -1,3 +1,4 @@
+using Mien.Faces;
 using Mien.Data;
 using Mien.Experiments;
 using Mien.Inference;
@@ -25,6 +26,9 @@ internal static class EngineBench
         if (names.FirstOrDefault(n => !Names.Contains(n)) is { } bad) throw new ArgumentException($"--engines: '{bad}' is not one of {string.Join(", ", Names)}.");
         string work = a.Get("work"), modelPath = a.Get("engine-model", "models/mien-default.mien");
         int latencyRuns = a.Int("engine-latency-runs", 50);
+        // The photo's face detector (default: the recognizer's); e.g. tiny, whose ONNX Runtime session then shares the
+        // two cores with the classifier's engine.
+        var detector = new FaceDetectorOptions { Detector = a.Get("engine-detector", new FaceDetectorOptions().Detector), MinFaceSize = a.Int("engine-min-face", new FaceDetectorOptions().MinFaceSize) };
         string photo = Path.Combine(work, "engines-photo-640x480.jpg");
         LatencyBench.MakePhoto(a.Get("photo"), photo);
 
@@ -48,11 +52,11 @@ internal static class EngineBench
         {
             RecognizerOptions? options = name switch
             {
-                "torch-fp32" => new() { Precision = InferencePrecision.Float32 },
+                "torch-fp32" => new() { Detector = detector, Precision = InferencePrecision.Float32 },
                 // Emulated bf16 is slow and not what `auto` picks on such a CPU: recorded as skipped, not measured.
-                "torch-bf16" => CpuFeatures.HasNativeBFloat16 ? new() { Precision = InferencePrecision.BFloat16 } : null,
-                "onnx-fp32" => new() { Backend = InferenceBackend.Onnx, Precision = InferencePrecision.Float32 },
-                _ => new() { Backend = InferenceBackend.Onnx, Precision = InferencePrecision.Float32, OnnxModel = int8 },
+                "torch-bf16" => CpuFeatures.HasNativeBFloat16 ? new() { Detector = detector, Precision = InferencePrecision.BFloat16 } : null,
+                "onnx-fp32" => new() { Detector = detector, Backend = InferenceBackend.Onnx, Precision = InferencePrecision.Float32 },
+                _ => new() { Detector = detector, Backend = InferenceBackend.Onnx, Precision = InferencePrecision.Float32, OnnxModel = int8 },
             };
             if (options is null)
             {
@@ -73,7 +77,7 @@ internal static class EngineBench
         }
         return new
         {
-            model = modelPath, photo = a.Get("photo"), batch, latencyRuns, onnxThreads = "its default intra-op thread pool",
+            model = modelPath, photo = a.Get("photo"), batch, latencyRuns, detector = detector.Detector, minFace = detector.MinFaceSize, onnxThreads = "its default intra-op thread pool",
             fp32OnnxBytes = fp32Bytes, int8OnnxBytes = int8 is null ? (long?)null : new FileInfo(int8).Length, int8Quantization = summary, engines = results,
         };
     }

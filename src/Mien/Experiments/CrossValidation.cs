@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mien.Data;
+using Mien.Evaluation;
 using Mien.IO;
 using Mien.Models;
 using Mien.Splits;
@@ -36,19 +37,41 @@ public sealed class CrossValidation(CrossValidationOptions options)
         for (int f = 0; f < splits.Count; f++)
         {
             var sw = Stopwatch.StartNew();
-            var trainer = new Trainer(Options.Training with { RunDirectory = run?.Fold(f).Root, Resume = false });
-            foreach (var c in FoldCallbacks?.Invoke(f) ?? []) trainer.AddCallback(c);
-            var result = trainer.Fit(data, splits[f], spec, cancellationToken);
-            using (result.Model)
+            var members = new List<TrainingResult>();
+            try
             {
-                if (result.Cancelled || result.LastEpoch is null) throw new OperationCanceledException(cancellationToken);
-                var fold = new CrossValidationFold(f, splits[f], result.LastEpoch, result.History, result.BestEpoch, sw.Elapsed);
+                for (int m = 0; m < Options.Members; m++)
+                {
+                    // Member m > 0 draws its own initialisation, batches and augmentation; the folds were cut with the first seed.
+                    string? dir = run is null ? null : Options.Members == 1 ? run.Fold(f).Root : Path.Combine(run.Fold(f).Root, $"member-{m + 1}");
+                    var trainer = new Trainer(Options.Training with { RunDirectory = dir, Resume = false, Seed = Options.Training.Seed + 1000 * m });
+                    foreach (var c in FoldCallbacks?.Invoke(f) ?? []) trainer.AddCallback(c);
+                    var result = trainer.Fit(data, splits[f], spec, cancellationToken);
+                    members.Add(result);
+                    if (result.Cancelled || result.LastEpoch is null) throw new OperationCanceledException(cancellationToken);
+                }
+                var first = members[0];
+                var fold = members.Count == 1
+                    ? new CrossValidationFold(f, splits[f], first.LastEpoch!, first.History, first.BestEpoch, sw.Elapsed)
+                    : new CrossValidationFold(f, splits[f], EnsembleReport(members, data, splits[f], cancellationToken), first.History, first.BestEpoch, sw.Elapsed)
+                    { MemberReports = members.Select(r => r.LastEpoch!).ToList() };
                 folds.Add(fold);
                 onFold?.Invoke(fold);
+            }
+            finally
+            {
+                foreach (var r in members) r.Model.Dispose();
             }
         }
         var cv = new CrossValidationResult(spec.Name, data.Origin, Options.GroupBySubject && data.HasSubjects, folds, Options.Training, total.Elapsed);
         if (run is not null) cv.WriteJson(run.CrossValidation);
         return cv;
+    }
+
+    // The members' last-epoch networks scored together on the fold's held-out side: the mean of their probabilities.
+    private ClassificationReport EnsembleReport(List<TrainingResult> members, FaceDataset data, DataSplit split, CancellationToken cancellationToken)
+    {
+        var average = new ModelAverage(members.Select(r => r.Model).ToList());
+        return Evaluator.Evaluate(members[0].Model, data, split.Validation, Options.Training.ValidationFlipAverage, cancellationToken, average.PredictProbabilities);
     }
 }

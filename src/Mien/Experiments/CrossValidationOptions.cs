@@ -20,6 +20,14 @@ public sealed record CrossValidationOptions
     /// <summary>Leave out of each fold's test side the images identical to one of its training images.</summary>
     public bool DropTrainingDuplicates { get; init; } = true;
 
+    /// <summary>
+    /// Networks trained per fold (1 = one). With more, each fold trains this many from the same start with different
+    /// seeds (initialisation, shuffling, augmentation; the folds stay those of <see cref="TrainingOptions.Seed"/>) and
+    /// is scored on the mean of their probabilities, as <c>mien evaluate --model A --model B</c> scores an ensemble.
+    /// Costs that many times the training.
+    /// </summary>
+    public int Members { get; init; } = 1;
+
     /// <summary>How every fold trains. Its <see cref="TrainingOptions.RunDirectory"/> is ignored: folds go under <see cref="RunDirectory"/>.</summary>
     public TrainingOptions Training { get; init; } = new();
 
@@ -30,6 +38,7 @@ public sealed record CrossValidationOptions
     public void Validate()
     {
         if (Folds < 2 && !LeaveOneDatasetOut) throw new ArgumentException($"folds must be ≥ 2 (got {Folds}).");
+        if (Members < 1) throw new ArgumentException($"members must be ≥ 1 (got {Members}).");
         Training.Validate();
     }
 }

@@ -34,6 +34,9 @@ public sealed record CrossValidationResult(string ModelName, string Dataset, boo
         meanBalancedAccuracy = MeanBalancedAccuracy, meanMacroF1 = MeanMacroF1, minutes = Elapsed.TotalMinutes,
         perFold = Folds.Select(f => f.Report.ToSerializable()), foldMinutes = Folds.Select(f => f.Elapsed.TotalMinutes),
         summed = Summed.ToSerializable(), settings = Settings,
+        // With cv --members N: networks per fold, and each member's own accuracy beside the ensemble's (perFold).
+        members = Folds.Count == 0 ? 1 : Math.Max(1, Folds[0].MemberReports.Count),
+        memberAccuracies = Folds.Select(f => f.MemberReports.Select(r => r.Accuracy)),
     };
 
     /// <summary>Writes cv.json (<see cref="ToSerializable"/>) atomically.</summary>

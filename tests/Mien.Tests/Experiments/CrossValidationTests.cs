@@ -45,6 +45,39 @@ public class CrossValidationTests
     }
 
     [Fact]
+    public void Members_train_with_their_own_seeds_on_the_same_folds_and_the_fold_scores_their_mean_probabilities()
+    {
+        using var tmp = TestData.NewTempDir();
+        var data = DatasetLoader.Load(TestData.CkPlusZip, new DatasetLoadOptions { Limit = 200 });
+        var options = new CrossValidationOptions
+        {
+            Folds = 2, RunDirectory = tmp.Path, Members = 2,
+            Training = new TrainingOptions { Epochs = 2, BatchSize = 32, Seed = 5 },
+        };
+        var result = new CrossValidation(options).Run(data, ModelZoo.GetSpec("seed"));
+        var single = new CrossValidation(options with { Members = 1, RunDirectory = null }).Splits(data);
+        for (int f = 0; f < 2; f++)
+        {
+            var fold = result.Folds[f];
+            Assert.Equal(single[f].Validation, fold.Split.Validation);
+            Assert.Equal(2, fold.MemberReports.Count);
+            Assert.All(fold.MemberReports, m => Assert.Equal(fold.Split.Validation.Length, m.Count));
+            // Different seeds, different networks.
+            Assert.NotEqual(fold.MemberReports[0].Loss, fold.MemberReports[1].Loss);
+            // The log loss is convex: the mean of two models' probabilities can score no worse than their mean loss.
+            Assert.True(fold.Report.Loss <= fold.MemberReports.Average(m => m.Loss) + 1e-9,
+                $"fold {f + 1}: ensemble loss {fold.Report.Loss} above the members' mean {fold.MemberReports.Average(m => m.Loss)}");
+            Assert.Equal(fold.MemberReports[0].Accuracy, fold.History[^1].ValidationAccuracy, 6);
+            Assert.True(File.Exists(new RunFolder(Path.Combine(new RunFolder(tmp.Path).Fold(f).Root, "member-2")).BestModel));
+        }
+        using var doc = JsonDocument.Parse(File.ReadAllText(new RunFolder(tmp.Path).CrossValidation));
+        Assert.Equal(2, doc.RootElement.GetProperty("members").GetInt32());
+        Assert.Equal(2, doc.RootElement.GetProperty("member_accuracies")[0].GetArrayLength());
+        var e = Assert.Throws<ArgumentException>(() => new CrossValidation(options with { Members = 0 }).Run(data, ModelZoo.GetSpec("seed")));
+        Assert.Contains("members", e.Message);
+    }
+
+    [Fact]
     public void Same_seed_gives_the_same_folds()
     {
         var data = DatasetLoader.Load(TestData.CkPlusZip, new DatasetLoadOptions { Limit = 300 });

@@ -7,7 +7,7 @@ namespace Mien.Tests.Faces;
 
 public sealed class TinyFaceDetectorTests
 {
-    private static double Iou(FaceBox a, FaceBox b) => Mien.Inference.Tracking.FaceTracker.Iou(a, b);
+    private static double Iou(FaceBox a, FaceBox b) => DetectionImage.Iou(a, b);
 
     [Fact]
     public void It_finds_the_astronaut_where_the_cascade_does_and_no_face_on_the_cat_or_the_coffee()
@@ -26,6 +26,27 @@ public sealed class TinyFaceDetectorTests
             using var image = TestPhotos.Load(name);
             Assert.Empty(tiny.Detect(image));
         }
+    }
+
+    [Theory]
+    [InlineData(640, 480, 0, 0)]
+    [InlineData(640, 480, 128, -32)]
+    [InlineData(480, 720, -16, 208)]
+    public void A_face_in_a_landscape_or_portrait_frame_is_found_where_it_is(int width, int height, int dx, int dy)
+    {
+        // The network sees a rectangle (rows != columns), not a square letterbox: a wrong row/column order in decoding
+        // would put the box elsewhere. The 512x512 photo is scaled to 400 px and placed at a known offset.
+        using var tiny = FaceDetectors.Create(new FaceDetectorOptions { Detector = "tiny" });
+        using var astronaut = TestPhotos.Load("astronaut.png");
+        using var small = astronaut.Resize(new Size(400, 400), 0, 0, InterpolationFlags.Area);
+        var alone = Assert.Single(tiny.Detect(small));
+        using var frame = new Mat(height, width, MatType.CV_8UC3, new Scalar(90, 90, 90));
+        int x0 = (width - 400) / 2 + dx, y0 = (height - 400) / 2 + dy;
+        var inside = new Rect(0, 0, width, height).Intersect(new Rect(x0, y0, 400, 400));
+        small[new Rect(inside.X - x0, inside.Y - y0, inside.Width, inside.Height)].CopyTo(frame[inside]);
+        var face = Assert.Single(tiny.Detect(frame));
+        var expected = alone with { X = alone.X + x0, Y = alone.Y + y0 };
+        Assert.True(Iou(face, expected) > 0.8, $"{width}x{height}: found {face}, expected about {expected}");
     }
 
     [Fact]
