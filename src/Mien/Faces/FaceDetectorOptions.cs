@@ -48,9 +48,9 @@ public sealed record FaceDetectorOptions
     public double MaxOverlap { get; init; } = 0.3;
 
     /// <summary>
-    /// tiny: the largest side of its square network input (a multiple of 32). The photo is scaled so that a face of
-    /// <see cref="MinFaceSize"/> spans the 40 px the network needs, within this bound: the cost grows with the side's
-    /// square (a 640x480 photo: ~5 ms at 320, ~15 ms at 544 on two cores).
+    /// tiny: the largest side of its network input (a multiple of 32; the other side follows the photo's shape). The
+    /// photo is scaled so that a face of <see cref="MinFaceSize"/> spans the 40 px the network needs, within this bound:
+    /// the cost grows with the input's area (a 640x480 photo: ~2 ms at 320x256, 8-10 ms at 544x416 on two cores).
     /// </summary>
     public int NetworkInputSize { get; init; } = 640;
 

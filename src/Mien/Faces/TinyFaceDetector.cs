@@ -6,8 +6,8 @@ namespace Mien.Faces;
 /// <summary>
 /// A small CNN face detector, selected as "tiny": face-api.js's TinyFaceDetector (a Tiny-YOLOv2 with depthwise-separable
 /// convolutions, 190 KB of 8-bit weights, MIT licence; models/detectors/README.md), run by ONNX Runtime, which runs this
-/// network 2-3x faster than LibTorch on two cores. Its cost follows <see cref="FaceDetectorOptions.MinFaceSize"/>: as
-/// fast as the haar-alt cascade at 48 px on a 640x480 photo, a quarter of its time at 80 px (docs/BENCHMARKS.md, "Face
+/// network 2-3x faster than LibTorch on two cores. Its cost follows <see cref="FaceDetectorOptions.MinFaceSize"/>: on
+/// a 640x480 photo about half the haar-alt cascade's time at 48 px, under an eighth at 80 px (docs/BENCHMARKS.md, "Face
 /// detectors"). The network is embedded in Mien.dll (and Mien.Onnx.dll), so it needs no file and works offline.
 /// </summary>
 internal sealed class TinyFaceDetector : IFaceDetector
