@@ -66,9 +66,10 @@ internal sealed class TinyFaceDetector : IFaceDetector
     private const int SmallestFace = 40;
 
     /// <summary>
-    /// The side of the square network input for an image: like a cascade, the coarsest resolution at which a face of
-    /// <see cref="FaceDetectorOptions.MinFaceSize"/> still spans <see cref="SmallestFace"/> pixels, a multiple of 32,
-    /// at least 128, at most <see cref="FaceDetectorOptions.NetworkInputSize"/> and the detection side.
+    /// The longer side of the network input for an image (the shorter follows the image's shape): like a cascade, the
+    /// coarsest resolution at which a face of <see cref="FaceDetectorOptions.MinFaceSize"/> still spans
+    /// <see cref="SmallestFace"/> pixels, a multiple of 32, at least 128, at most
+    /// <see cref="FaceDetectorOptions.NetworkInputSize"/> and the detection side.
     /// </summary>
     internal int InputSide(int width, int height)
     {
