@@ -28,7 +28,8 @@ internal static class EngineBench
         int latencyRuns = a.Int("engine-latency-runs", 50);
         // The photo's face detector (default: the recognizer's); e.g. tiny, whose ONNX Runtime session then shares the
         // two cores with the classifier's engine.
-        var detector = new FaceDetectorOptions { Detector = a.Get("engine-detector", new FaceDetectorOptions().Detector), MinFaceSize = a.Int("engine-min-face", new FaceDetectorOptions().MinFaceSize) };
+        var defaults = new FaceDetectorOptions();
+        var detector = defaults with { Detector = a.Get("engine-detector", defaults.Detector), MinFaceSize = a.Int("engine-min-face", defaults.MinFaceSize) };
         string photo = Path.Combine(work, "engines-photo-640x480.jpg");
         LatencyBench.MakePhoto(a.Get("photo"), photo);
 

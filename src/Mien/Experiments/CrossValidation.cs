@@ -51,10 +51,11 @@ public sealed class CrossValidation(CrossValidationOptions options)
                     if (result.Cancelled || result.LastEpoch is null) throw new OperationCanceledException(cancellationToken);
                 }
                 var first = members[0];
-                var fold = members.Count == 1
-                    ? new CrossValidationFold(f, splits[f], first.LastEpoch!, first.History, first.BestEpoch, sw.Elapsed)
-                    : new CrossValidationFold(f, splits[f], EnsembleReport(members, data, splits[f], cancellationToken), first.History, first.BestEpoch, sw.Elapsed)
-                    { MemberReports = members.Select(r => r.LastEpoch!).ToList() };
+                var report = members.Count == 1 ? first.LastEpoch! : EnsembleReport(members, data, splits[f], cancellationToken);
+                var fold = new CrossValidationFold(f, splits[f], report, first.History, first.BestEpoch, sw.Elapsed)
+                {
+                    MemberReports = members.Count == 1 ? [] : members.Select(r => r.LastEpoch!).ToList(),
+                };
                 folds.Add(fold);
                 onFold?.Invoke(fold);
             }
