@@ -8,6 +8,7 @@ public static class FaceDetectors
     // First match wins; Register puts user kinds in front so they can override built-in names.
     private static readonly List<(Func<string, bool> Handles, Func<FaceDetectorOptions, IFaceDetector> Create)> Kinds =
     [
+        (ChainedFaceDetector.Handles, o => new ChainedFaceDetector(o)),
         (TinyFaceDetector.Handles, o => new TinyFaceDetector(o)),
         (YuNetFaceDetector.Handles, o => new YuNetFaceDetector(o)),
         (CascadeFaceDetector.Handles, o => new CascadeFaceDetector(o)),
@@ -15,9 +16,9 @@ public static class FaceDetectors
 
     /// <summary>Detector names for help texts.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        [TinyFaceDetector.Name, .. CascadeFaceDetector.KnownCascades.Keys, "<path to cascade .xml>", YuNetFaceDetector.Prefix + "<path to model .onnx>"];
+        [TinyFaceDetector.Name, .. CascadeFaceDetector.KnownCascades.Keys, "<path to cascade .xml>", YuNetFaceDetector.Prefix + "<path to model .onnx>", "<a>+<b> (the first that finds a face)"];
 
-    /// <summary>Creates the detector that <see cref="FaceDetectorOptions.Detector"/> names (default: haar-alt).</summary>
+    /// <summary>Creates the detector that <see cref="FaceDetectorOptions.Detector"/> names (default: <see cref="FaceDetectorOptions.DefaultDetector"/>).</summary>
     /// <exception cref="ArgumentException">No detector kind accepts the name.</exception>
     /// <exception cref="FileNotFoundException">The cascade or model file is missing.</exception>
     public static IFaceDetector Create(FaceDetectorOptions? options = null)

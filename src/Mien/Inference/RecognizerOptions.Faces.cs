@@ -6,7 +6,7 @@ namespace Mien.Inference;
 // EmotionRecognizer.Faces.cs. The engine's own settings are in the other part of the record.
 public sealed partial record RecognizerOptions
 {
-    /// <summary>Face detector settings (default: OpenCV's frontal-face Haar cascade, haar-alt).</summary>
+    /// <summary>Face detector settings (default: the tiny CNN, then the haar-alt cascade when it finds no face).</summary>
     public FaceDetectorOptions Detector { get; init; } = new();
 
     /// <summary>False: treat every image as one already-cropped face (like the training data).</summary>

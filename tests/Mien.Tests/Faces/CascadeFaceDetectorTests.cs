@@ -7,9 +7,12 @@ namespace Mien.Tests.Faces;
 
 public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
 {
+    // The cascade under test: options without a detector name get haar-alt here, not the library default (tiny+haar-alt).
+    private static readonly FaceDetectorOptions HaarAlt = new() { Detector = "haar-alt" };
+
     private static IReadOnlyList<FaceBox> DetectIn(string photo, FaceDetectorOptions? options = null)
     {
-        using var detector = FaceDetectors.Create(options);
+        using var detector = FaceDetectors.Create(options ?? HaarAlt);
         using var image = TestPhotos.Load(photo);
         return detector.Detect(image);
     }
@@ -18,7 +21,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
     public void Astronaut_has_exactly_one_face_in_the_upper_half()
     {
         using var image = TestPhotos.Load("astronaut.png");
-        using var detector = FaceDetectors.Create();
+        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
         var faces = detector.Detect(image);
 
         var face = Assert.Single(faces);
@@ -48,7 +51,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
         // His face is small (~36 px) and turned: below the default minimum (48 px, the model's input side), so the
         // defaults skip it; asking for faces down to 30 px finds it, and only it.
         Assert.Empty(DetectIn("messi5.jpg"));
-        var faces = DetectIn("messi5.jpg", new FaceDetectorOptions { MinFaceSize = 30 });
+        var faces = DetectIn("messi5.jpg", HaarAlt with { MinFaceSize = 30 });
         foreach (var f in faces) output.WriteLine($"messi: {f}");
         var face = Assert.Single(faces);
         Assert.InRange(face.X + face.Width / 2, 225, 265);
@@ -62,7 +65,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
         using var color = TestPhotos.Load("astronaut.png");
         // Converted here rather than decoded as gray: libpng's own gray conversion rounds differently.
         using var gray = color.CvtColor(ColorConversionCodes.BGR2GRAY);
-        using var detector = FaceDetectors.Create();
+        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
         Assert.Equal(detector.Detect(color), detector.Detect(gray));
     }
 
@@ -71,8 +74,8 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
     {
         using var image = TestPhotos.Load("astronaut.png");
         using var big = image.Resize(new Size(image.Width * 2, image.Height * 2), 0, 0, InterpolationFlags.Cubic);
-        using var detector = FaceDetectors.Create();
-        using var downscaling = FaceDetectors.Create(new FaceDetectorOptions { MaxDetectionSide = 512 });
+        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
+        using var downscaling = FaceDetectors.Create(HaarAlt with { MaxDetectionSide = 512 });
 
         var small = Assert.Single(detector.Detect(image));
         var large = Assert.Single(downscaling.Detect(big));
@@ -89,7 +92,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
         using var image = TestPhotos.Load("astronaut.png");
         using var pair = new Mat();
         Cv2.HConcat([image, image], pair);
-        using var detector = FaceDetectors.Create();
+        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
         var faces = detector.Detect(pair);
 
         Assert.Equal(2, faces.Count);
@@ -126,7 +129,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
         var images = photos.Select(p => TestPhotos.Load(p)).ToArray();
         try
         {
-            using var detector = FaceDetectors.Create();
+            using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
             var expected = images.Select(i => detector.Detect(i)).ToArray();
             var results = new IReadOnlyList<FaceBox>[4][];
             var errors = new Exception?[4];
@@ -204,7 +207,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
     [Fact]
     public void Disposed_detector_refuses_work()
     {
-        var detector = FaceDetectors.Create();
+        var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
         detector.Dispose();
         detector.Dispose(); // idempotent
         using var image = TestPhotos.Load("coffee.png");

@@ -11,7 +11,7 @@ public class PaddedDetectionTests
     public void A_tight_crop_is_found_padded_and_the_box_maps_back_into_it(int width, int height)
     {
         using var photo = TestPhotos.Load("astronaut.png");
-        using var detector = FaceDetectors.Create();
+        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
         var box = Assert.Single(detector.Detect(photo));
         double h = box.Height * 0.9, w = h * 143 / 181;
         double cx = box.X + box.Width / 2.0, cy = box.Y + box.Height * 0.55;
@@ -32,7 +32,7 @@ public class PaddedDetectionTests
     public void A_photo_without_a_face_stays_without_one()
     {
         using var coffee = TestPhotos.Load("coffee.png");
-        using var detector = FaceDetectors.Create();
+        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
         Assert.Empty(PaddedDetection.Detect(detector, coffee, new FaceDetectorOptions().MaxDetectionSide));
     }
 }

@@ -21,7 +21,9 @@ public class TightFaceCropTests(ITestOutputHelper output)
         var crops = TightCrops.Named(set);
         try
         {
-            using var detector = FaceDetectors.Create();
+            // The cascade alone: the default (tiny+haar-alt) finds 12 of the 20 astronaut crops directly, which is what it
+            // is for, but then they no longer test the fallback.
+            using var detector = FaceDetectors.Create(HaarAlt.Detector);
             int hits = crops.Count(c => detector.Detect(c).Count > 0);
             output.WriteLine($"{set}: haar-alt finds a face in {hits} of {crops.Count}");
             // Measured 0 of 20 for both; a detector that finds them would leave the fallback untested.
@@ -30,24 +32,32 @@ public class TightFaceCropTests(ITestOutputHelper output)
         finally { TightCrops.DisposeAll(crops); }
     }
 
+    private static readonly RecognizerOptions HaarAlt = new() { Detector = new FaceDetectorOptions { Detector = "haar-alt" } };
+    private static readonly Lazy<EmotionRecognizer> HaarRecognizer = new(() => EmotionRecognizer.LoadDefault(HaarAlt));
+
     [Theory]
-    // Measured: astronaut 17 padded + 3 whole-image, all 20 happy; CK+ 20 padded, all 20 happy.
-    [InlineData("astronaut")] [InlineData("ckplus-happy")]
-    public void The_recognizer_finds_one_face_in_each_and_reads_it_happy(string set)
+    // Measured with haar-alt: astronaut 17 padded + 3 whole-image, all 20 happy; CK+ 20 padded, all 20 happy. With the
+    // default tiny+haar-alt: astronaut 12 detected + 8 padded, all 20 happy.
+    [InlineData("astronaut", true)] [InlineData("ckplus-happy", true)] [InlineData("astronaut", false)] [InlineData("ckplus-happy", false)]
+    public void The_recognizer_finds_one_face_in_each_and_reads_it_happy(string set, bool cascadeOnly)
     {
         var crops = TightCrops.Named(set);
         try
         {
-            var faces = crops.Select(c => Assert.Single(Recognizer.Value.Predict(c, set).Faces)).ToList();
+            var recognizer = cascadeOnly ? HaarRecognizer.Value : Recognizer.Value;
+            var faces = crops.Select(c => Assert.Single(recognizer.Predict(c, set).Faces)).ToList();
             int padded = faces.Count(f => f.FaceSource == FaceSource.Padded), whole = faces.Count(f => f.FaceSource == FaceSource.WholeImage);
             int happy = faces.Count(f => f.Emotion == "happy");
-            output.WriteLine($"{set}: {padded} padded, {whole} whole-image, {happy} of {faces.Count} happy");
-            Assert.Equal(faces.Count, padded + whole);
+            output.WriteLine($"{set}, {recognizer.Options.Detector.Detector}: {faces.Count - padded - whole} detected, {padded} padded, {whole} whole-image, {happy} of {faces.Count} happy");
+            // The cascade misses every one of them (above), so each face must come from a fallback.
+            if (cascadeOnly) Assert.Equal(faces.Count, padded + whole);
             Assert.All(faces, f =>
             {
                 var box = f.Box.ToRect();
-                Assert.Equal(box, box & new Rect(0, 0, TightCrops.Width, TightCrops.Height)); // clipped to the crop
-                Assert.True(box.Width * box.Height >= 0.5 * TightCrops.Width * TightCrops.Height, $"box {f.Box} is not the face that fills the crop");
+                var inside = box & new Rect(0, 0, TightCrops.Width, TightCrops.Height);
+                // A fallback's box is clipped to the crop; a CNN's box may reach past the edge of a face cut this tight.
+                if (f.FaceSource != FaceSource.Detected) Assert.Equal(box, inside);
+                Assert.True(inside.Width * inside.Height >= 0.5 * TightCrops.Width * TightCrops.Height, $"box {f.Box} is not the face that fills the crop");
             });
             Assert.True(happy >= 16, $"{happy} of {faces.Count} tight happy crops read as happy");
         }
