@@ -21,7 +21,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
     public void Astronaut_has_exactly_one_face_in_the_upper_half()
     {
         using var image = TestPhotos.Load("astronaut.png");
-        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
+        using var detector = FaceDetectors.Create(HaarAlt);
         var faces = detector.Detect(image);
 
         var face = Assert.Single(faces);
@@ -65,7 +65,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
         using var color = TestPhotos.Load("astronaut.png");
         // Converted here rather than decoded as gray: libpng's own gray conversion rounds differently.
         using var gray = color.CvtColor(ColorConversionCodes.BGR2GRAY);
-        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
+        using var detector = FaceDetectors.Create(HaarAlt);
         Assert.Equal(detector.Detect(color), detector.Detect(gray));
     }
 
@@ -74,7 +74,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
     {
         using var image = TestPhotos.Load("astronaut.png");
         using var big = image.Resize(new Size(image.Width * 2, image.Height * 2), 0, 0, InterpolationFlags.Cubic);
-        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
+        using var detector = FaceDetectors.Create(HaarAlt);
         using var downscaling = FaceDetectors.Create(HaarAlt with { MaxDetectionSide = 512 });
 
         var small = Assert.Single(detector.Detect(image));
@@ -92,7 +92,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
         using var image = TestPhotos.Load("astronaut.png");
         using var pair = new Mat();
         Cv2.HConcat([image, image], pair);
-        using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
+        using var detector = FaceDetectors.Create(HaarAlt);
         var faces = detector.Detect(pair);
 
         Assert.Equal(2, faces.Count);
@@ -129,7 +129,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
         var images = photos.Select(p => TestPhotos.Load(p)).ToArray();
         try
         {
-            using var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
+            using var detector = FaceDetectors.Create(HaarAlt);
             var expected = images.Select(i => detector.Detect(i)).ToArray();
             var results = new IReadOnlyList<FaceBox>[4][];
             var errors = new Exception?[4];
@@ -207,7 +207,7 @@ public sealed class CascadeFaceDetectorTests(ITestOutputHelper output)
     [Fact]
     public void Disposed_detector_refuses_work()
     {
-        var detector = FaceDetectors.Create(new FaceDetectorOptions { Detector = "haar-alt" });
+        var detector = FaceDetectors.Create(HaarAlt);
         detector.Dispose();
         detector.Dispose(); // idempotent
         using var image = TestPhotos.Load("coffee.png");
