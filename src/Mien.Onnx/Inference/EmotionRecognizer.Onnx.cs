@@ -17,7 +17,7 @@ public sealed partial class EmotionRecognizer : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         Options = options ?? new RecognizerOptions();
-        (_detector, _aligner, _crop) = OpenFaceReaders(Options, model.FaceMargin, model.InputSize);
+        (_detector, _crop) = OpenFaceReaders(Options, model.FaceMargin, model.InputSize);
     }
 
     /// <summary>The model that classifies the faces.</summary>

@@ -51,15 +51,7 @@ public static class ImageDecoder
 
     private static Mat Read(string path, bool gray)
     {
-        // Checked before opening: a pipe would block the open and a device would never end.
-        if (IO.RegularFile.NotRegular(path) is { } kind) throw new InvalidDataException($"'{path}' is {kind}, not an image file.");
-        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist.", path);
-        long length = new FileInfo(path).Length;
-        if (length > ImageLimits.MaxFileBytes)
-            throw new InvalidDataException($"'{path}' is {length:N0} bytes, over the {ImageLimits.MaxFileBytes:N0}-byte limit.");
-        if (length == 0) throw new InvalidDataException($"'{path}': empty file (0 bytes)");
-        byte[] bytes;
-        using (var s = IO.RegularFile.OpenRead(path)) bytes = IO.BoundedRead.ReadAtMost(s, length, ImageLimits.MaxFileBytes, path);
+        byte[] bytes = ImageFile.ReadBytes(path);
         try { return Decode(bytes, gray); }
         catch (InvalidDataException e) { throw new InvalidDataException($"'{path}': {e.Message}", e); }
     }
@@ -68,15 +60,7 @@ public static class ImageDecoder
 
     private static Mat Decode(byte[] bytes, bool gray, long max)
     {
-        if (bytes.Length == 0) throw new InvalidDataException("empty file (0 bytes)");
-        if (ImageHeader.TryReadSize(bytes) is { } size)
-        {
-            if (size.Width > max || size.Height > max || size.Width * size.Height > max)
-                throw new InvalidDataException($"image is {size.Width}x{size.Height}, over the {max:N0}-pixel limit");
-            if (size.Width * size.Height == 0 && ImageHeader.IsTiff(bytes))
-                throw new InvalidDataException("TIFF without a readable ImageWidth/ImageLength in its first directory");
-        }
-        if (ImageHeader.TruncationProblem(bytes) is { } truncated) throw new InvalidDataException(truncated);
+        ImageFile.CheckBeforeDecoding(bytes, max);
 
         Mat raw;
         // Not Unchanged, which skips the EXIF orientation (phone photos would arrive sideways): AnyDepth keeps

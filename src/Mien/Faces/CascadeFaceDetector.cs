@@ -107,7 +107,7 @@ internal sealed class CascadeFaceDetector : IFaceDetector
         var rects = raw.ToList();
         Cv2.GroupRectangles(rects, out int[] neighbours, options.MinNeighbors, GroupEps);
         var boxes = rects.Select((r, i) => DetectionImage.ToFullResolution(r, scale, i < neighbours.Length ? neighbours[i] : 1));
-        return DetectionImage.Finish(boxes, options);
+        return BoxGeometry.Finish(boxes, options);
     }
 
     public void Dispose()

@@ -2,7 +2,7 @@ using OpenCvSharp;
 
 namespace Mien.Faces;
 
-/// <summary>Steps shared by all detectors: shrinking the input before detection and tidying the boxes after.</summary>
+/// <summary>The OpenCV step shared by all detectors: shrinking the input before detection (the box arithmetic is <see cref="BoxGeometry"/>).</summary>
 internal static class DetectionImage
 {
     /// <summary>
@@ -41,40 +41,5 @@ internal static class DetectionImage
     }
 
     /// <summary>Maps a box found at detection scale back to full resolution.</summary>
-    public static FaceBox ToFullResolution(Rect r, double scale, double score) => new(
-        (int)Math.Round(r.X / scale), (int)Math.Round(r.Y / scale),
-        (int)Math.Round(r.Width / scale), (int)Math.Round(r.Height / scale), score);
-
-    /// <summary>Drops too-small boxes and overlapping duplicates, then sorts left-to-right, top-to-bottom.</summary>
-    public static IReadOnlyList<FaceBox> Finish(IEnumerable<FaceBox> boxes, FaceDetectorOptions options)
-    {
-        var kept = new List<FaceBox>();
-        // Best first, so a duplicate always loses to the box that is more certainly a face.
-        foreach (var b in boxes.Where(b => Math.Min(b.Width, b.Height) >= options.MinFaceSize)
-                               .OrderByDescending(b => b.Score).ThenByDescending(b => (long)b.Width * b.Height))
-        {
-            if (!kept.Any(k => OverlapOfSmaller(k, b) > options.MaxOverlap)) kept.Add(b);
-        }
-        kept.Sort((a, b) => a.X != b.X ? a.X.CompareTo(b.X) : a.Y.CompareTo(b.Y));
-        return kept;
-    }
-
-    /// <summary>Intersection over union of two boxes (0 when they do not overlap).</summary>
-    public static double Iou(FaceBox a, FaceBox b)
-    {
-        var inter = a.ToRect() & b.ToRect();
-        if (inter.Width <= 0 || inter.Height <= 0) return 0;
-        double i = (double)inter.Width * inter.Height;
-        return i / ((double)a.Width * a.Height + (double)b.Width * b.Height - i);
-    }
-
-    // Intersection over the smaller area, not IoU: a small box nested inside a big one is a duplicate even though
-    // their IoU is low.
-    private static double OverlapOfSmaller(FaceBox a, FaceBox b)
-    {
-        var inter = a.ToRect() & b.ToRect();
-        if (inter.Width <= 0 || inter.Height <= 0) return 0;
-        double smaller = Math.Min((double)a.Width * a.Height, (double)b.Width * b.Height);
-        return smaller <= 0 ? 0 : (double)inter.Width * inter.Height / smaller;
-    }
+    public static FaceBox ToFullResolution(Rect r, double scale, double score) => BoxGeometry.ToFullResolution(r.X, r.Y, r.Width, r.Height, scale, score);
 }

@@ -1,5 +1,3 @@
-using OpenCvSharp;
-
 namespace Mien.Faces;
 
 /// <summary>A detected face in the coordinates of the full-resolution input image.</summary>
@@ -11,9 +9,5 @@ namespace Mien.Faces;
 /// Detector confidence. For cascades it is the number of raw detections merged into this box (OpenCV's
 /// "neighbors"; larger is surer, compare only within one cascade); for YuNet and tiny it is the network's score in [0, 1].
 /// </param>
-/// <remarks>DNN detectors may report boxes that extend slightly past the image edges; <see cref="FaceCropper"/> handles that.</remarks>
-public readonly record struct FaceBox(int X, int Y, int Width, int Height, double Score)
-{
-    /// <summary>The box as an OpenCV rectangle.</summary>
-    public Rect ToRect() => new(X, Y, Width, Height);
-}
+/// <remarks>DNN detectors may report boxes that extend slightly past the image edges; the crop handles that.</remarks>
+public readonly partial record struct FaceBox(int X, int Y, int Width, int Height, double Score);

@@ -1,6 +1,6 @@
 namespace Mien.Faces;
 
-/// <summary>How <see cref="FaceCropper"/> frames a detected face.</summary>
+/// <summary>How a detected face is framed when it is cut out (FaceCropper in Mien, the same steps in Mien.Onnx).</summary>
 public sealed record FaceCropOptions
 {
     /// <summary>

@@ -1,6 +1,6 @@
 namespace Mien.Faces;
 
-/// <summary>Which face detector to use and how. See <see cref="FaceDetectors.Create"/>.</summary>
+/// <summary>Which face detector to use and how. See FaceDetectors.Create (Mien; Mien.Onnx runs the "tiny" detector only).</summary>
 public sealed record FaceDetectorOptions
 {
     /// <summary>

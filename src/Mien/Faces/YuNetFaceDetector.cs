@@ -68,7 +68,7 @@ internal sealed class YuNetFaceDetector : IFaceDetector
                              (int)Math.Round(faces.At<float>(i, 2)), (int)Math.Round(faces.At<float>(i, 3)));
             boxes.Add(DetectionImage.ToFullResolution(r, scale, faces.At<float>(i, 14)));
         }
-        return DetectionImage.Finish(boxes, options);
+        return BoxGeometry.Finish(boxes, options);
     }
 
     private FaceDetectorYN CreateNet(Size size) =>

@@ -11,7 +11,7 @@ public sealed class DetectionImageTests
     public void Boxes_are_sorted_left_to_right_then_top_to_bottom()
     {
         FaceBox[] boxes = [new(300, 10, 40, 40, 9), new(10, 200, 40, 40, 5), new(10, 50, 40, 40, 7), new(150, 0, 40, 40, 20)];
-        var sorted = DetectionImage.Finish(boxes, Defaults);
+        var sorted = BoxGeometry.Finish(boxes, Defaults);
         Assert.Equal([boxes[2], boxes[1], boxes[3], boxes[0]], sorted);
     }
 
@@ -21,14 +21,14 @@ public sealed class DetectionImageTests
         var face = new FaceBox(100, 100, 60, 60, 20);
         var nested = new FaceBox(110, 110, 40, 40, 6);     // fully inside: a duplicate although IoU is only 0.44
         var neighbour = new FaceBox(150, 100, 60, 60, 8);  // overlaps a sixth of the face: a second person
-        Assert.Equal([face, neighbour], DetectionImage.Finish([nested, neighbour, face], Defaults));
-        Assert.Equal(3, DetectionImage.Finish([nested, neighbour, face], Defaults with { MaxOverlap = 1 }).Count);
+        Assert.Equal([face, neighbour], BoxGeometry.Finish([nested, neighbour, face], Defaults));
+        Assert.Equal(3, BoxGeometry.Finish([nested, neighbour, face], Defaults with { MaxOverlap = 1 }).Count);
     }
 
     [Fact]
     public void Boxes_below_the_minimum_size_are_dropped()
     {
-        var result = DetectionImage.Finish([new(0, 0, 29, 29, 50), new(100, 0, 30, 30, 5)], Defaults);
+        var result = BoxGeometry.Finish([new(0, 0, 29, 29, 50), new(100, 0, 30, 30, 5)], Defaults);
         Assert.Equal(30, Assert.Single(result).Width);
     }
 

@@ -7,7 +7,7 @@ namespace Mien.Tests.Faces;
 
 public sealed class TinyFaceDetectorTests
 {
-    private static double Iou(FaceBox a, FaceBox b) => DetectionImage.Iou(a, b);
+    private static double Iou(FaceBox a, FaceBox b) => BoxGeometry.Iou(a, b);
 
     [Fact]
     public void It_finds_the_astronaut_where_the_cascade_does_and_no_face_on_the_cat_or_the_coffee()

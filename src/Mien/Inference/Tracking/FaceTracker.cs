@@ -101,7 +101,7 @@ public sealed class FaceTracker
     }
 
     /// <summary>Intersection over union of two boxes (0 when they do not overlap).</summary>
-    public static double Iou(FaceBox a, FaceBox b) => DetectionImage.Iou(a, b);
+    public static double Iou(FaceBox a, FaceBox b) => BoxGeometry.Iou(a, b);
 
     private sealed class Track(int id, FaceBox box, double time)
     {

@@ -1,0 +1,50 @@
+using Mien.Faces;
+
+namespace Mien.Inference;
+
+// The part of EmotionRecognizer without image types, compiled into Mien and Mien.Onnx alike: which images the
+// whole-image fallback takes for a face crop, and how probabilities become predictions. Each package's face-finding part
+// (Mien: EmotionRecognizer.Faces.cs on OpenCV; Mien.Onnx: EmotionRecognizer.Images.cs on SkiaSharp) uses these, so both
+// report a face the same way.
+public sealed partial class EmotionRecognizer
+{
+    /// <summary>Longest side, in pixels, of an image the whole-image fallback takes for a face crop.</summary>
+    /// <remarks>
+    /// Face crops are small (143x181 film-frame crops, 48x48 FER2013 and CK+48); photos are larger: coffee.png (600x400)
+    /// and chelsea.png (451x300), which hold no face, stay out by size alone.
+    /// </remarks>
+    public const int FaceCropMaxSide = 400;
+
+    /// <summary>Shortest side of a face crop: below the cascades' 24-px window an image is an icon, not a face to read.</summary>
+    public const int FaceCropMinSide = 24;
+
+    /// <summary>
+    /// Width / height range of a face crop. Faces are taller than wide, so crops are square (FER2013, CK+48) or
+    /// portrait (143x181 = 0.79); 0.6 leaves room for a crop with some neck. 1.25 stays below 4:3 (1.33), so small
+    /// landscape photos and video frames (320x240, 3:2, 16:9) without a face are not classified as one.
+    /// </summary>
+    public const double FaceCropMinAspect = 0.6, FaceCropMaxAspect = 1.25;
+
+    /// <summary>True when an image of this size is shaped like a face crop, so the whole-image fallback may classify it.</summary>
+    public static bool LooksLikeFaceCrop(int width, int height)
+    {
+        if (Math.Min(width, height) < FaceCropMinSide || Math.Max(width, height) > FaceCropMaxSide) return false;
+        double aspect = (double)width / height;
+        return aspect is >= FaceCropMinAspect and <= FaceCropMaxAspect;
+    }
+
+    /// <summary>Classifies already-cropped grey faces (count x size x size bytes).</summary>
+    public IReadOnlyList<FacePrediction> PredictCrops(ReadOnlySpan<byte> faces, int count)
+    {
+        var probs = Probabilities(faces, count, Options.FlipAverage);
+        return probs.Select(p => ToFace(new FaceBox(0, 0, InputSize, InputSize, 1), p, FaceSource.WholeImage)).ToList();
+    }
+
+    private FacePrediction ToFace(FaceBox box, float[] p, FaceSource found)
+    {
+        int best = Array.IndexOf(p, p.Max()); // the first of equal maxima, as Evaluator.ArgMax
+        var dict = new Dictionary<string, float>();
+        for (int c = 0; c < p.Length; c++) dict[ClassNames[c]] = p[c];
+        return new FacePrediction(box, ClassNames[best], p[best], dict, found);
+    }
+}
