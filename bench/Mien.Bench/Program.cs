@@ -8,15 +8,21 @@ using Mien.Bench;
 //   latency — end-to-end photo latency (decode + detect + crop + classify) in a warm process.
 //   video   — video frames/s end to end (decode + detect + classify + track) at 640x480 and 1280x720, real-time factor.
 Mien.Runtime.NativeAllocator.Tune(); // as the CLI and the web service do; run.sh gives PyTorch the same settings
-var a = new Args(args);
+const string Usage = "usage: Mien.Bench speed|latency|video --out FILE [--work DIR] [--name value ...]; the options and their defaults are in bench/run.sh and docs/BENCHMARKS.md";
+if (args.Length == 0 || args.Any(x => x is "--help" or "-h" or "-?"))
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
 try
 {
+    var a = new Args(args);
     return a.Command switch
     {
         "speed" => SpeedBench.Run(a),
         "latency" => LatencyBench.Run(a),
         "video" => VideoBench.Run(a),
-        _ => Fail("usage: Mien.Bench speed|latency|video --out FILE [--work DIR] [options]; see bench/run.sh"),
+        _ => Fail(Usage),
     };
 }
 catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or Mien.Data.MienDataException)

@@ -1,3 +1,4 @@
+using Mien.Inference;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Mien.Data;
@@ -87,6 +88,17 @@ internal static class SpeedBench
                 if (key == auto) shipped64 = c64;
             }
             compiled["auto"] = auto;
+            // Mien's other serving engine, `--backend onnx` (ONNX Runtime fp32 on the in-memory export), as the recognizer runs it.
+            object onnxFp32;
+            using (var onnx = EmotionRecognizer.Load(saved, new RecognizerOptions { Backend = InferenceBackend.Onnx, Precision = InferencePrecision.Float32, DetectFaces = false }))
+            {
+                var faces1 = data.Pixels.AsMemory(0, data.Width * data.Height);
+                var facesN = data.Pixels.AsMemory(0, batch * data.Width * data.Height);
+                var o1 = Timing.Throughput(warmup, runs, inferIters * 8, () => { for (int i = 0; i < inferIters * 8; i++) onnx.PredictCrops(faces1.Span, 1); });
+                var oN = Timing.Throughput(warmup, runs, inferIters * batch, () => { for (int i = 0; i < inferIters; i++) onnx.PredictCrops(facesN.Span, batch); });
+                onnxFp32 = new { batch1 = o1, batch64 = oN };
+                Console.Error.WriteLine($"{spec.Name}: ONNX Runtime fp32 batch 1 {o1.Median:F0}, batch {batch} {oN.Median:F0} faces/s");
+            }
             Console.Error.WriteLine($"{spec.Name}: train {train.Median:F0} img/s (augmented {trainAugmented.Median:F0}, Trainer.Fit {fit:F0}); " +
                                     $"inference batch 1 {network1.Median:F0}, batch {batch} {network64.Median:F0} faces/s; " +
                                     $"as loaded for prediction ({auto}) batch {batch} {shipped64!.Median:F0} faces/s");
@@ -94,7 +106,7 @@ internal static class SpeedBench
             {
                 preset = spec.Name, parameters = summary.Parameters, flops = summary.Flops,
                 train, trainAugmented, trainerFitImagesPerSecond = fit, trainChannelsLast = MemoryLayout.CanTrainChannelsLast(model.Network),
-                inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64, compiled,
+                inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64, compiled, onnxFp32,
             });
         }
         var backbones = Backbones(a, data.ClassNames, batch, warmup, runs, inferIters);
