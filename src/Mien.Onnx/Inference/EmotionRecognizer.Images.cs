@@ -66,48 +66,13 @@ public sealed partial class EmotionRecognizer
     /// Predicts many image files, classifying the faces of several images in one batch. Results come in input order;
     /// bad files give error results and do not stop the rest.
     /// </summary>
-    public IEnumerable<ImagePrediction> PredictMany(IEnumerable<string> imagePaths, int batchSize = 64, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(imagePaths);
-        var pending = new List<(string Source, int Width, int Height, IReadOnlyList<FaceBox> Boxes, FaceSource Found, string? Error)>();
-        var crops = new List<byte>();
-        int faces = 0;
-        foreach (var path in imagePaths)
+    public IEnumerable<ImagePrediction> PredictMany(IEnumerable<string> imagePaths, int batchSize = 64, CancellationToken cancellationToken = default) =>
+        PredictBatched(imagePaths, batchSize, path =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
-            {
-                var image = SkiaImageDecoder.Read(path);
-                var boxes = DetectFaces(image, out var found);
-                crops.AddRange(Crop(image, boxes));
-                pending.Add((path, image.Width, image.Height, boxes, found, null));
-                faces += boxes.Count;
-            }
-            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException or UnauthorizedAccessException)
-            {
-                pending.Add((path, 0, 0, [], FaceSource.Detected, e.Message));
-            }
-            if (faces >= batchSize)
-            {
-                foreach (var r in Flush()) yield return r;
-            }
-        }
-        foreach (var r in Flush()) yield return r;
-
-        List<ImagePrediction> Flush()
-        {
-            var probs = Probabilities(crops.ToArray(), faces, Options.FlipAverage);
-            var results = new List<ImagePrediction>(pending.Count);
-            int k = 0;
-            foreach (var p in pending)
-            {
-                if (p.Error is not null) { results.Add(ImagePrediction.Failed(p.Source, p.Error)); continue; }
-                results.Add(new ImagePrediction(p.Source, p.Width, p.Height, p.Boxes.Select(b => ToFace(b, probs[k++], p.Found)).ToList()));
-            }
-            pending.Clear(); crops.Clear(); faces = 0;
-            return results;
-        }
-    }
+            var image = SkiaImageDecoder.Read(path);
+            var boxes = DetectFaces(image, out var found);
+            return new ReadImage(image.Width, image.Height, boxes, found, Crop(image, boxes));
+        }, cancellationToken);
 
     // As Mien's DetectFaces: the detector's boxes; if none (and the fallback is on), those on a padded copy; if still
     // none, the whole image when it is shaped like a face crop.

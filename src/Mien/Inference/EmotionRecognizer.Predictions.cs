@@ -47,4 +47,51 @@ public sealed partial class EmotionRecognizer
         for (int c = 0; c < p.Length; c++) dict[ClassNames[c]] = p[c];
         return new FacePrediction(box, ClassNames[best], p[best], dict, found);
     }
+
+    /// <summary>What one image file gave: its size, the boxes and how they were found, and their grey crops.</summary>
+    private readonly record struct ReadImage(int Width, int Height, IReadOnlyList<FaceBox> Boxes, FaceSource Found, byte[] Crops);
+
+    // PredictMany for both packages: each reads, detects and crops a file its own way (read throws for a bad file);
+    // the faces of several images then go through the network in one batch. Results come in input order.
+    private IEnumerable<ImagePrediction> PredictBatched(IEnumerable<string> imagePaths, int batchSize, Func<string, ReadImage> read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(imagePaths);
+        var pending = new List<(string Source, ReadImage? Image, string? Error)>();
+        var crops = new List<byte>();
+        int faces = 0;
+        foreach (var path in imagePaths)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                var image = read(path);
+                crops.AddRange(image.Crops);
+                pending.Add((path, image, null));
+                faces += image.Boxes.Count;
+            }
+            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or IOException or UnauthorizedAccessException)
+            {
+                pending.Add((path, null, e.Message));
+            }
+            if (faces >= batchSize)
+            {
+                foreach (var r in Flush()) yield return r;
+            }
+        }
+        foreach (var r in Flush()) yield return r;
+
+        List<ImagePrediction> Flush()
+        {
+            var probs = Probabilities(crops.ToArray(), faces, Options.FlipAverage);
+            var results = new List<ImagePrediction>(pending.Count);
+            int k = 0;
+            foreach (var (source, image, error) in pending)
+            {
+                if (image is not { } i) { results.Add(ImagePrediction.Failed(source, error!)); continue; }
+                results.Add(new ImagePrediction(source, i.Width, i.Height, i.Boxes.Select(b => ToFace(b, probs[k++], i.Found)).ToList()));
+            }
+            pending.Clear(); crops.Clear(); faces = 0;
+            return results;
+        }
+    }
 }
