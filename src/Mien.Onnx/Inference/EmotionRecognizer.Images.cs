@@ -74,27 +74,19 @@ public sealed partial class EmotionRecognizer
             return new ReadImage(image.Width, image.Height, boxes, found, Crop(image, boxes));
         }, cancellationToken);
 
-    // As Mien's DetectFaces: the detector's boxes; if none (and the fallback is on), those on a padded copy; if still
-    // none, the whole image when it is shaped like a face crop.
+    // As Mien's DetectFaces (FindFaces: the detector, the padded retry, the whole-image fallback).
     private IReadOnlyList<FaceBox> DetectFaces(PixelImage image, out FaceSource source)
     {
         source = FaceSource.WholeImage;
         if (_detector is null) return [new FaceBox(0, 0, image.Width, image.Height, 1)];
-        source = FaceSource.Detected;
-        var boxes = Detect(_detector, image);
-        if (boxes.Count > 0 || !Options.FallbackWhenNoFace) return boxes;
-        var plan = PaddedDetection.Plan(image.Width, image.Height, Options.Detector.MaxDetectionSide);
-        var small = plan.Scale < 1 ? PixelOps.ResizeArea(image, plan.Width, plan.Height) : image;
-        var padded = PixelOps.Region(small, -plan.PadX, -plan.PadY, small.Width + 2 * plan.PadX, small.Height + 2 * plan.PadY);
-        boxes = PaddedDetection.MapBack(Detect(_detector, padded), plan, image.Width, image.Height);
-        if (boxes.Count > 0)
+        var detector = _detector;
+        return FindFaces(image.Width, image.Height, () => Detect(detector, image), () =>
         {
-            source = FaceSource.Padded;
-            return boxes;
-        }
-        if (!LooksLikeFaceCrop(image.Width, image.Height)) return [];
-        source = FaceSource.WholeImage;
-        return [new FaceBox(0, 0, image.Width, image.Height, 0)];
+            var plan = PaddedDetection.Plan(image.Width, image.Height, Options.Detector.MaxDetectionSide);
+            var small = plan.Scale < 1 ? PixelOps.ResizeArea(image, plan.Width, plan.Height) : image;
+            var padded = PixelOps.Region(small, -plan.PadX, -plan.PadY, small.Width + 2 * plan.PadX, small.Height + 2 * plan.PadY);
+            return PaddedDetection.MapBack(Detect(detector, padded), plan, image.Width, image.Height);
+        }, out source);
     }
 
     // Mien's TinyFaceDetector.Detect on a PixelImage: BGR shrunk by area averaging so the longer side is at most the

@@ -91,18 +91,8 @@ public sealed partial class EmotionRecognizer
         ArgumentNullException.ThrowIfNull(image);
         source = FaceSource.WholeImage;
         if (_detector is null) return [new FaceBox(0, 0, image.Width, image.Height, 1)];
-        source = FaceSource.Detected;
-        var boxes = _detector.Detect(image);
-        if (boxes.Count > 0 || !Options.FallbackWhenNoFace) return boxes;
-        boxes = PaddedDetection.Detect(_detector, image, Options.Detector.MaxDetectionSide);
-        if (boxes.Count > 0)
-        {
-            source = FaceSource.Padded;
-            return boxes;
-        }
-        if (!LooksLikeFaceCrop(image.Width, image.Height)) return [];
-        source = FaceSource.WholeImage;
-        return [new FaceBox(0, 0, image.Width, image.Height, 0)];
+        var detector = _detector;
+        return FindFaces(image.Width, image.Height, () => detector.Detect(image), () => PaddedDetection.Detect(detector, image, Options.Detector.MaxDetectionSide), out source);
     }
 
     /// <summary>Grey crops at the model's input size, one after another.</summary>

@@ -94,4 +94,23 @@ public sealed partial class EmotionRecognizer
             return results;
         }
     }
+
+    // The fallback order of both packages' DetectFaces: the detector's boxes; if none (and the fallback is on), those
+    // found on a padded copy; if still none, the whole image when it is shaped like a face crop (score 0: no detector
+    // vouches for it).
+    private IReadOnlyList<FaceBox> FindFaces(int width, int height, Func<IReadOnlyList<FaceBox>> detect, Func<IReadOnlyList<FaceBox>> detectPadded, out FaceSource source)
+    {
+        source = FaceSource.Detected;
+        var boxes = detect();
+        if (boxes.Count > 0 || !Options.FallbackWhenNoFace) return boxes;
+        boxes = detectPadded();
+        if (boxes.Count > 0)
+        {
+            source = FaceSource.Padded;
+            return boxes;
+        }
+        if (!LooksLikeFaceCrop(width, height)) return [];
+        source = FaceSource.WholeImage;
+        return [new FaceBox(0, 0, width, height, 0)];
+    }
 }
