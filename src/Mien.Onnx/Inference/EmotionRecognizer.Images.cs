@@ -20,13 +20,11 @@ public sealed partial class EmotionRecognizer
         if (!options.DetectFaces) return (null, crop);
         if (options.AlignEyes)
             throw new NotSupportedException("AlignEyes needs OpenCV's eye cascade, which Mien.Onnx does not ship: use the Mien package, or leave AlignEyes off.");
-        var names = options.Detector.Detector.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (!names.Contains(TinyName, StringComparer.OrdinalIgnoreCase))
-            throw new NotSupportedException($"Detector '{options.Detector.Detector}': Mien.Onnx finds faces with the '{TinyName}' CNN only (cascades and YuNet need OpenCV); use \"{TinyName}\", or the Mien package.");
+        var names = options.Detector.Detector.Split(FaceDetectorOptions.ChainSeparator, StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (!names.Contains(TinyFaceNetwork.Name, StringComparer.OrdinalIgnoreCase))
+            throw new NotSupportedException($"Detector '{options.Detector.Detector}': Mien.Onnx finds faces with the '{TinyFaceNetwork.Name}' CNN only (cascades and YuNet need OpenCV); use \"{TinyFaceNetwork.Name}\", or the Mien package.");
         return (new TinyFaceNetwork(options.Detector), crop);
     }
-
-    private const string TinyName = "tiny";
 
     private void DisposeFaceReaders() => _detector?.Dispose();
 

@@ -11,7 +11,7 @@ namespace Mien.Faces;
 /// </summary>
 internal sealed class ChainedFaceDetector : IFaceDetector
 {
-    public const char Separator = '+';
+    public const char Separator = FaceDetectorOptions.ChainSeparator;
 
     private readonly IFaceDetector[] detectors;
 

@@ -18,6 +18,9 @@ public sealed record FaceDetectorOptions
     /// </remarks>
     public string Detector { get; init; } = DefaultDetector;
 
+    /// <summary>Joins detector names into a chain ("tiny+haar-alt"), in both packages.</summary>
+    internal const char ChainSeparator = '+';
+
     /// <summary>The detector used when none is named.</summary>
     public const string DefaultDetector = "tiny+haar-alt";
 

@@ -12,7 +12,7 @@ namespace Mien.Faces;
 /// </summary>
 internal sealed class TinyFaceDetector : IFaceDetector
 {
-    public const string Name = "tiny";
+    public const string Name = TinyFaceNetwork.Name;
 
     private readonly TinyFaceNetwork network;
 

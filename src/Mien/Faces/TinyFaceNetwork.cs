@@ -9,6 +9,9 @@ namespace Mien.Faces;
 /// </summary>
 internal sealed class TinyFaceNetwork : IDisposable
 {
+    /// <summary>The detector's name in <see cref="FaceDetectorOptions.Detector"/>, in both packages.</summary>
+    public const string Name = "tiny";
+
     // The network's own constants (face-api.js src/tinyFaceDetector/const.ts): anchor sizes in 32-px cells, the mean
     // RGB subtracted from the input, and the IoU above which two boxes are one face.
     private static readonly (float W, float H)[] Anchors = [(1.603231f, 2.094468f), (6.041143f, 7.080126f), (2.882459f, 3.518061f), (4.266906f, 5.178857f), (9.041765f, 10.66308f)];
