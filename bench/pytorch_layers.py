@@ -6,6 +6,7 @@ import argparse, json, os, sys, time
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_reference import build, stat  # the same ports the speed reference times
@@ -17,6 +18,27 @@ def latency(warmup, runs, fn):
     for _ in range(runs):
         t = time.perf_counter(); fn(); ms.append((time.perf_counter() - t) * 1000)
     return stat(ms)
+
+
+def step_phases(net, size, cl, batch, warmup, runs):
+    """The phases of whole training steps, as Mien.Bench layers times them (zero_grad, forward, loss, backward, AdamW, item)."""
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=5e-4)
+    x, y = torch.randn(batch, 1, size, size), torch.randint(0, 7, (batch,))
+    names = ["zero_grad", "forward", "loss", "backward", "optimizer", "item", "total"]
+    samples = {n: [] for n in names}
+    for i in range(warmup + runs):
+        t, start = [], time.perf_counter()
+        def mark(): t.append((time.perf_counter() - start) * 1000 - sum(t))
+        opt.zero_grad(); mark()
+        logits = net(x.contiguous(memory_format=torch.channels_last) if cl else x); mark()
+        loss = F.cross_entropy(logits, y, label_smoothing=0.1); mark()
+        loss.backward(); mark()
+        opt.step(); mark()
+        loss.item(); mark()
+        t.append((time.perf_counter() - start) * 1000)
+        if i >= warmup:
+            for n, v in zip(names, t): samples[n].append(v)
+    return {n: stat(v) for n, v in samples.items()}
 
 
 def main():
@@ -54,7 +76,9 @@ def main():
             print(f"{info['name']} {i} {type(layer).__name__} {'x'.join(map(str, out.shape))}: forward {f['Median']:.2f} ms, backward {b['Median']:.2f} ms", file=sys.stderr)
             x = out.detach()
         print(f"{info['name']}: layers' sum forward {fsum:.1f} ms + backward {bsum:.1f} ms at batch {a.batch}", file=sys.stderr)
-        results.append({"preset": info["name"], "channelsLast": cl, "batch": a.batch, "layers": layers, "forwardMs": fsum, "backwardMs": bsum})
+        step = step_phases(net, size, cl, a.batch, a.warmup, a.runs)
+        print(f"{info['name']}: whole step " + ", ".join(f"{k} {v['Median']:.2f}" for k, v in step.items()) + " ms", file=sys.stderr)
+        results.append({"preset": info["name"], "channelsLast": cl, "batch": a.batch, "layers": layers, "forwardMs": fsum, "backwardMs": bsum, "step": step})
     json.dump({"engine": f"PyTorch {torch.__version__}", "threads": torch.get_num_threads(), "presets": results}, open(a.out, "w"), indent=1)
 
 

@@ -79,6 +79,7 @@ internal static class LatencyBench
         {
             photo = new { source = a.Get("photo"), width = image.Width, height = image.Height, format = "JPEG q90" },
             model = modelSource, preset = model.Metadata.Spec.Name, warmup, runs, command = a.Line, byThreads,
+            gompSpinCount = Mien.Runtime.NativeThreading.NativeVariable("GOMP_SPINCOUNT"), ompWaitPolicy = Mien.Runtime.NativeThreading.NativeVariable("OMP_WAIT_POLICY"),
         });
         model.Dispose();
         return 0;

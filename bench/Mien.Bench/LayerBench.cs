@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Mien.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -49,9 +50,45 @@ internal static class LayerBench
                 x = output.detach();
             }
             Console.Error.WriteLine($"{name}: layers' sum forward {forwardSum:F1} ms + backward {backwardSum:F1} ms at batch {batch}");
-            results.Add(new { preset = name, channelsLast, batch, layers, forwardMs = forwardSum, backwardMs = backwardSum });
+            var step = StepPhases(net, spec.InputSize, channelsLast, batch, warmup, runs);
+            Console.Error.WriteLine($"{name}: whole step " + string.Join(", ", step.Select(p => $"{p.Key} {p.Value.Median:F2}")) + " ms");
+            results.Add(new { preset = name, channelsLast, batch, layers, forwardMs = forwardSum, backwardMs = backwardSum, step });
         }
         Args.WriteJson(a.Get("out"), new { engine = "Mien (TorchSharp/LibTorch)", command = a.Line, threads = torch.get_num_threads(), presets = results });
         return 0;
+    }
+
+    /// <summary>
+    /// The phases of whole training steps as <see cref="Training.Trainer"/> runs them (zero_grad, forward, loss, backward,
+    /// AdamW step, reading the loss), each timed inside the same steps, so what surrounds the layers shows up beside their sum.
+    /// </summary>
+    private static Dictionary<string, Stat> StepPhases(nn.Module<Tensor, Tensor> net, int size, bool channelsLast, int batch, int warmup, int runs)
+    {
+        var defaults = new Training.TrainingOptions();
+        using var optimizer = optim.AdamW(net.parameters(), defaults.LearningRate, weight_decay: defaults.WeightDecay);
+        using var x = torch.randn(batch, 1, size, size);
+        using var y = torch.randint(0, 7, batch);
+        string[] names = ["zero_grad", "forward", "loss", "backward", "optimizer", "item", "dispose", "total"];
+        var samples = names.ToDictionary(n => n, _ => new List<double>());
+        for (int i = 0; i < warmup + runs; i++)
+        {
+            var t = new double[names.Length];
+            var sw = Stopwatch.StartNew();
+            double last = 0;
+            void Mark(int phase) { double now = sw.Elapsed.TotalMilliseconds; t[phase] = now - last; last = now; }
+            using (var scope = torch.NewDisposeScope())
+            {
+                optimizer.zero_grad(); Mark(0);
+                var logits = net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x); Mark(1);
+                var loss = nn.functional.cross_entropy(logits, y, label_smoothing: defaults.LabelSmoothing); Mark(2);
+                loss.backward(); Mark(3);
+                optimizer.step(); Mark(4);
+                loss.item<float>(); Mark(5);
+            }
+            Mark(6);
+            t[7] = sw.Elapsed.TotalMilliseconds;
+            if (i >= warmup) for (int p = 0; p < names.Length; p++) samples[names[p]].Add(t[p]);
+        }
+        return samples.ToDictionary(kv => kv.Key, kv => Stat.Of(kv.Value));
     }
 }

@@ -114,7 +114,7 @@ internal static class SpeedBench
 
         Args.WriteJson(outPath, new
         {
-            engine = "Mien (TorchSharp)", nativeBFloat16 = CpuFeatures.HasNativeBFloat16, allocatorTuned = true, torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
+            engine = "Mien (TorchSharp)", nativeBFloat16 = CpuFeatures.HasNativeBFloat16, allocatorTuned = true, gompSpinCount = NativeThreading.NativeVariable("GOMP_SPINCOUNT"), ompWaitPolicy = NativeThreading.NativeVariable("OMP_WAIT_POLICY"), torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
             batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results, backbones, engines,
         });
         return 0;

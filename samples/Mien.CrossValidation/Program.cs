@@ -13,7 +13,7 @@ if (args.Length == 0 || args[0] is "-h" or "--help")
 int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
 string outDir = Array.IndexOf(args, "--out") is var o and >= 0 && o + 1 < args.Length ? args[o + 1] : "runs/cv-sample";
 
-Mien.Runtime.NativeAllocator.Tune();
+Mien.Runtime.NativeRuntime.Tune();
 var data = DatasetLoader.Load(args[0], new DatasetLoadOptions { Limit = Arg("--limit", 0) });
 if (data.ClassNames.Contains("contempt")) data = data.WithoutClasses(["contempt"]);
 

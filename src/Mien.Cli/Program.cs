@@ -2,7 +2,7 @@ using System.CommandLine;
 using Mien.Cli.Commands;
 using Mien.Runtime;
 
-NativeAllocator.Tune(); // ~1.4x faster networks on Linux; see NativeAllocator
+NativeRuntime.Tune(); // before any network: allocator (~1.4x faster) and OpenMP spin settings; see Mien.Runtime.NativeRuntime
 
 // HelpName: usage lines say 'mien' (the documented command) instead of the assembly name Mien.Cli.
 var root = new RootCommand("Mien — facial emotion recognition with convolutional networks (TorchSharp + OpenCV).") { HelpName = "mien" };

@@ -1,6 +1,6 @@
 using Mien.Web;
 
-Mien.Runtime.NativeAllocator.Tune(); // the product's allocator settings (see Mien.Runtime.NativeAllocator)
+Mien.Runtime.NativeRuntime.Tune(); // the product's allocator and OpenMP settings, before any network (see Mien.Runtime.NativeRuntime)
 WebApplication app;
 try { app = MienService.Build(args); }
 catch (Exception e) when (e is Mien.IO.MienException or FileNotFoundException or InvalidDataException or IOException or UnauthorizedAccessException)
