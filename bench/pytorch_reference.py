@@ -17,7 +17,10 @@ import torch.nn.functional as F
 
 
 def native_bf16():
-    """Same test as Mien's CpuFeatures.HasNativeBFloat16."""
+    """Same test as Mien's CpuFeatures.HasNativeBFloat16 (a oneDNN ISA cap below bf16 turns it off)."""
+    cap = (os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or "").strip().upper()
+    if cap and not (cap in ("DEFAULT", "ALL") or any(k in cap for k in ("BF16", "FP16", "AMX")) or cap.startswith("AVX10")):
+        return False
     try:
         flags = next(l for l in open("/proc/cpuinfo") if l.startswith("flags")).split()
         return "avx512_bf16" in flags or "amx_bf16" in flags
@@ -224,7 +227,8 @@ def main():
 
     json.dump({"engine": "PyTorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
                "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),
-               "mallocMmapThreshold": os.environ.get("MALLOC_MMAP_THRESHOLD_"), "nativeBFloat16": native_bf16(), "batch": a.batch, "warmup": a.warmup, "runs": a.runs,
+               "mallocMmapThreshold": os.environ.get("MALLOC_MMAP_THRESHOLD_"), "oneDnnMaxCpuIsa": os.environ.get("ONEDNN_MAX_CPU_ISA"),
+               "atenCpuCapability": os.environ.get("ATEN_CPU_CAPABILITY"), "nativeBFloat16": native_bf16(), "batch": a.batch, "warmup": a.warmup, "runs": a.runs,
                "trainSteps": a.train_steps, "inferIters": a.infer_iters, "command": " ".join(sys.argv), "presets": results},
               open(a.out, "w"), indent=2)
     if bad:

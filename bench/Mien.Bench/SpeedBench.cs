@@ -114,7 +114,8 @@ internal static class SpeedBench
 
         Args.WriteJson(outPath, new
         {
-            engine = "Mien (TorchSharp)", nativeBFloat16 = CpuFeatures.HasNativeBFloat16, allocatorTuned = true, gompSpinCount = NativeThreading.NativeVariable("GOMP_SPINCOUNT"), ompWaitPolicy = NativeThreading.NativeVariable("OMP_WAIT_POLICY"), torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
+            engine = "Mien (TorchSharp)", nativeBFloat16 = CpuFeatures.HasNativeBFloat16, allocatorTuned = true, gompSpinCount = NativeThreading.NativeVariable("GOMP_SPINCOUNT"), ompWaitPolicy = NativeThreading.NativeVariable("OMP_WAIT_POLICY"),
+            oneDnnMaxCpuIsa = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA"), atenCpuCapability = Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY"), torchSharp = typeof(torch).Assembly.GetName().Version?.ToString(), threads = torch.get_num_threads(),
             batch, warmup, runs, trainSteps, inferIters, images = data.Count, command = a.Line, presets = results, backbones, engines,
         });
         return 0;

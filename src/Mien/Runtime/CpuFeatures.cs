@@ -27,8 +27,18 @@ public static class CpuFeatures
         return $"{RuntimeInformation.ProcessArchitecture}, {Environment.ProcessorCount} cores";
     });
 
+    /// <summary>
+    /// False when oneDNN is capped below bf16 (<c>ONEDNN_MAX_CPU_ISA</c>, or the older <c>DNNL_MAX_CPU_ISA</c>, e.g. AVX2 to
+    /// run an AVX-512 machine as an AVX2-only one): LibTorch's bf16 is then emulated, so slower than float32, not native.
+    /// The values from AVX512_CORE_BF16 up (AVX512_CORE_FP16, AVX512_CORE_AMX, AVX10_*) and DEFAULT keep it.
+    /// </summary>
+    internal static bool IsaCapAllowsBFloat16(string? cap) =>
+        string.IsNullOrWhiteSpace(cap) || cap.Trim().ToUpperInvariant() is var c && (c == "DEFAULT" || c == "ALL" || c.Contains("BF16", StringComparison.Ordinal)
+            || c.Contains("FP16", StringComparison.Ordinal) || c.Contains("AMX", StringComparison.Ordinal) || c.StartsWith("AVX10", StringComparison.Ordinal));
+
     private static bool DetectBFloat16()
     {
+        if (!IsaCapAllowsBFloat16(Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") ?? Environment.GetEnvironmentVariable("DNNL_MAX_CPU_ISA"))) return false;
         // .NET exposes no BF16 intrinsic class to ask; Linux lists the flags. Elsewhere: stay with float32.
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
         try
