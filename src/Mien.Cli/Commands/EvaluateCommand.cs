@@ -10,7 +10,7 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var data = new DataOptions();
-        var model = new Option<string[]>("--model", "-m") { Description = "A trained .mien model file (default: the bundled model). Repeat to score an ensemble: the mean of the models' probabilities, in the first model's classes." };
+        var model = new Option<string[]>("--model", "-m") { Description = "A trained .mien model file (default: the bundled model). Repeat to score an ensemble: the mean of the models' probabilities, in the first model's classes; the faces are read at the first model's input size and resized for members of another." };
         var split = new Option<string>("--split") { Description = "Which part to score: test (default when the dataset has one), validation, train or all.", DefaultValueFactory = _ => "auto" };
         var tta = new Option<bool>("--tta") { Description = "Test-time augmentation: average the prediction with the mirrored face." };
         var json = new Option<string?>("--json") { Description = "Also write every score to this JSON file (for scripts)." };

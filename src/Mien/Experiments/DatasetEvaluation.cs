@@ -28,7 +28,8 @@ public sealed record DatasetEvaluation(string Split, ClassificationReport Report
     /// <summary>
     /// As <see cref="Run(EmotionModel, FaceDataset, string, bool, CancellationToken)"/> for an ensemble: the mean of the
     /// models' probabilities, in the first model's classes (a model's extra classes, such as contempt, are dropped and
-    /// the rest renormalised). Every model must take the same input size and know the first model's classes.
+    /// the rest renormalised). Every model must know the first model's classes; faces come at the first model's input
+    /// size and are resized for members of another (so put a model of the dataset's own size first).
     /// </summary>
     public static DatasetEvaluation RunEnsemble(IReadOnlyList<EmotionModel> models, FaceDataset data, string split = "auto", bool flipAverage = false, CancellationToken cancellationToken = default)
     {

@@ -65,9 +65,27 @@ public class ModelAverageTests
     {
         using var a = Random("vgg-tiny", Seven, 4);
         using var six = Random("vgg-tiny", Seven[..6], 5);
-        using var big = Random("vgg-tiny", Seven, 6, inputSize: 64);
         Assert.Contains("at least two", Assert.Throws<ArgumentException>(() => new ModelAverage([a])).Message);
         Assert.Contains("no class 'neutral'", Assert.Throws<ArgumentException>(() => new ModelAverage([a, six])).Message);
-        Assert.Contains("64x64", Assert.Throws<ArgumentException>(() => new ModelAverage([a, big])).Message);
+    }
+
+    [Fact]
+    public void A_member_of_another_input_size_reads_the_faces_resized_as_the_preprocessing_resizes_them()
+    {
+        using var a = Random("vgg-tiny", Seven, 7);
+        using var big = Random("vgg-tiny", Seven, 8, inputSize: 64);
+        var faces = Faces(3);
+        // What the 64-px member would have been given by the one preprocessing path: each 48-px face enlarged to 64.
+        var enlarged = new byte[3 * 64 * 64];
+        for (int i = 0; i < 3; i++)
+        {
+            using var face = OpenCvSharp.Mat.FromPixelData(48, 48, OpenCvSharp.MatType.CV_8UC1, faces[(i * 48 * 48)..((i + 1) * 48 * 48)]);
+            Mien.Faces.FacePreprocessor.Whole(face, 64).CopyTo(enlarged, i * 64 * 64);
+        }
+        var pa = a.PredictProbabilities(faces, 3);
+        var pb = big.PredictProbabilities(enlarged, 3);
+        var mean = new ModelAverage([a, big]).PredictProbabilities(faces, 3, flipAverage: false);
+        for (int i = 0; i < 3; i++) for (int c = 0; c < Seven.Length; c++) Assert.Equal((pa[i][c] + pb[i][c]) / 2, mean[i][c], 1e-5f);
+        Assert.Contains(Enumerable.Range(0, 3), i => Math.Abs(mean[i][0] - pa[i][0]) > 1e-4); // the members differ
     }
 }
