@@ -43,7 +43,10 @@ internal static class TrainCommand
             var done = run.Run(dataset, split, spec, [new ConsoleProgress(quiet)], c);
             var result = done.Training;
             Console.WriteLine();
-            Console.WriteLine($"best epoch {result.BestEpoch}{(options.Monitor == "accuracy" ? "" : $" (by {options.Monitor})")}: validation accuracy {result.Validation.Accuracy:P2}, " +
+            string chosen = result.AveragedEpochs > 0
+                ? $"weights averaged over epochs {result.EpochsTrained - result.AveragedEpochs + 1}..{result.EpochsTrained} (better than the best epoch, {result.BestEpoch})"
+                : $"best epoch {result.BestEpoch}";
+            Console.WriteLine($"{chosen}{(options.Monitor == "accuracy" ? "" : $" (by {options.Monitor})")}: validation accuracy {result.Validation.Accuracy:P2}, " +
                               $"balanced {result.Validation.BalancedAccuracy:P2}, macro-F1 {result.Validation.MacroF1:F4}; " +
                               $"{result.Elapsed.TotalMinutes:F1} min, {result.TrainImagesPerSecond:F0} images/s");
             if (!quiet) MetricsTable.Write(result.Validation);

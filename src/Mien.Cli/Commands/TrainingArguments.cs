@@ -56,12 +56,13 @@ internal sealed class TrainingArguments
     public Option<int> FreezeEpochs { get; } = new("--freeze-epochs") { Description = "Fine-tuning (with --weights or --init-from): train only the new classifier for the first N epochs, then the whole network." };
     public Option<double> BodyLrFactor { get; } = new("--body-lr-factor") { Description = "Discriminative learning rates: the body's first half learns at lr x F, its second half at lr x sqrt(F), the classifier at lr (e.g. 0.1). 1 = one rate.", DefaultValueFactory = _ => D.BodyLearningRateFactor };
     public Option<bool> FreezeBatchNorm { get; } = new("--freeze-bn") { Description = "Fine-tuning: keep batch-norm statistics at the pretrained values (scale and shift still learn)." };
+    public Option<int> Swa { get; } = new("--swa") { Description = "Stochastic weight averaging: average the weights of the last N epochs (batch-norm statistics re-estimated) and keep the average when it validates better than the best epoch; saved as swa.mien in the run folder. Best with a constant rate over those epochs, e.g. --init-from M --schedule none --lr 3e-4 --epochs 8 --swa 8. 0 = off." };
     public Option<string?> Weights { get; } = new("--weights") { Description = "Pretrained weights for a backbone model: for the TorchVision ones (--model resnet18, ...) a PyTorch state dict (.pth/.pt, torch.save(model.state_dict())) or .safetensors, e.g. torchvision's ImageNet file; for --model resnet18-cntk 'imagenet' (ML.NET's ImageNet ResNet-18, from the NuGet cache); for --model file.onnx that file. The classifier is skipped (the head is new); every other tensor must match." };
 
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, Tta, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, Teacher, DistillWeight, DistillTemperature, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights })
+                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, Tta, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, Teacher, DistillWeight, DistillTemperature, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights, Swa })
             c.Options.Add(o);
     }
 
@@ -103,6 +104,7 @@ internal sealed class TrainingArguments
             Teachers = r.GetValue(Teacher) is { Length: > 0 } teachers ? teachers : null,
             DistillationWeight = r.GetValue(DistillWeight), DistillationTemperature = r.GetValue(DistillTemperature),
             FreezeEpochs = r.GetValue(FreezeEpochs), BodyLearningRateFactor = r.GetValue(BodyLrFactor), FreezeBatchNorm = r.GetValue(FreezeBatchNorm),
+            AveragedEpochs = r.GetValue(Swa),
         };
         o.Validate();
         return o;

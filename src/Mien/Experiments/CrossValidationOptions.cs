@@ -39,6 +39,8 @@ public sealed record CrossValidationOptions
     {
         if (Folds < 2 && !LeaveOneDatasetOut) throw new ArgumentException($"folds must be ≥ 2 (got {Folds}).");
         if (Members < 1) throw new ArgumentException($"members must be ≥ 1 (got {Members}).");
+        // Averaged weights are kept only when they validate better, and a fold validates on its own test side.
+        if (Training.AveragedEpochs > 0) throw new ArgumentException("weight averaging (--swa) is for train: cross-validation scores each fold's last epoch, and choosing the average by the fold's score would leak it.");
         Training.Validate();
     }
 }

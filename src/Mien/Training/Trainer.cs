@@ -49,6 +49,7 @@ public sealed class Trainer(TrainingOptions options)
         if (Options.EarlyStoppingPatience > 0) all.Add(new EarlyStopping(Options.EarlyStoppingPatience));
         if (Options.FreezeEpochs > 0) all.Add(new FreezeBody(Options.FreezeEpochs));
         if (Options.FreezeBatchNorm) all.Add(new FrozenBatchNorm());
+        if (Options.AveragedEpochs > 0) all.Add(new WeightAveraging(Options.AveragedEpochs));
         all.AddRange(_callbacks);
         return all;
     }
@@ -204,7 +205,7 @@ public sealed class Trainer(TrainingOptions options)
         net.eval();
         var finalVal = Evaluator.Evaluate(model, data, split.Validation, o.ValidationFlipAverage);
         return new TrainingResult(WithMetrics(model, context, finalVal), context.History, context.BestEpoch, finalVal, total.Elapsed,
-            trainSeconds > 0 ? imagesSeen / trainSeconds : 0, cancelled) { LastEpoch = lastEpoch, PlannedEpochs = o.Epochs };
+            trainSeconds > 0 ? imagesSeen / trainSeconds : 0, cancelled) { LastEpoch = lastEpoch, PlannedEpochs = o.Epochs, AveragedEpochs = context.AveragedEpochs };
     }
 
     /// <summary>
@@ -262,6 +263,7 @@ public sealed class Trainer(TrainingOptions options)
             Training = new()
             {
                 ["epochs"] = o.Epochs.ToString(CultureInfo.InvariantCulture), ["best_epoch"] = c.BestEpoch.ToString(CultureInfo.InvariantCulture),
+                ["averaged_epochs"] = c.AveragedEpochs.ToString(CultureInfo.InvariantCulture),
                 ["optimizer"] = o.Optimizer, ["learning_rate"] = o.LearningRate.ToString(CultureInfo.InvariantCulture),
                 ["batch_size"] = o.BatchSize.ToString(CultureInfo.InvariantCulture), ["schedule"] = o.Schedule,
                 ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture), ["augmentation"] = o.Augmentation.Enabled ? "on" : "off",
@@ -274,6 +276,34 @@ public sealed class Trainer(TrainingOptions options)
             },
             Metrics = new() { ["validation_accuracy"] = val.Accuracy, ["validation_macro_f1"] = val.MacroF1, ["validation_loss"] = val.Loss },
         });
+    }
+
+    /// <summary>
+    /// Re-estimates every batch-norm layer's running statistics from the given images (unaugmented, in batches of 256,
+    /// the network in training mode without gradients), as <c>swa_utils.update_bn</c> does after weights were averaged.
+    /// With the layers' momentum of 0.1 the statistics are those of the last few thousand images; the pass leaves the
+    /// network in evaluation mode.
+    /// </summary>
+    internal static void EstimateBatchNorm(EmotionModel model, FaceDataset data, IReadOnlyList<int> indices)
+    {
+        var net = model.Network;
+        bool channelsLast = MemoryLayout.CanTrainChannelsLast(net);
+        net.train();
+        using (torch.no_grad())
+        {
+            // At least ~60 batches, so that the statistics of the weights before averaging (0.9^60 = 0.2 %) have decayed.
+            int passes = Math.Max(1, (int)Math.Ceiling(60.0 * 256 / Math.Max(1, indices.Count)));
+            for (int pass = 0; pass < passes; pass++)
+                for (int start = 0; start < indices.Count; start += 256)
+                {
+                    int count = Math.Min(256, indices.Count - start);
+                    if (count < 2) break; // batch norm cannot train on one image
+                    using var scope = torch.NewDisposeScope();
+                    var x = model.ToInput(Gather(data, indices.Skip(start).Take(count).ToList()), count);
+                    net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x);
+                }
+        }
+        net.eval();
     }
 
     private static byte[] Gather(FaceDataset data, IReadOnlyList<int> indices)

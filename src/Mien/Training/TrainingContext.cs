@@ -76,6 +76,9 @@ public sealed class TrainingContext
     [Obsolete("Use BestScore: it holds the monitored score, which is accuracy only by default.")]
     public double BestAccuracy { get => BestScore; set => BestScore = value; }
 
+    /// <summary>0 when the result is one epoch's weights; else how many epochs' weights were averaged into it (<see cref="WeightAveraging"/>).</summary>
+    public int AveragedEpochs { get; set; }
+
     /// <summary>True at the end of an epoch that improved on every earlier one.</summary>
     public bool IsBestEpoch { get; set; }
 

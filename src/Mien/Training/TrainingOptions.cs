@@ -147,6 +147,13 @@ public sealed record TrainingOptions
     /// <summary>Keep batch-norm statistics at their initial (pretrained) values while fine-tuning (<see cref="FrozenBatchNorm"/>).</summary>
     public bool FreezeBatchNorm { get; init; }
 
+    /// <summary>
+    /// Stochastic weight averaging: average the weights of the last N epochs (batch-norm statistics re-estimated) and
+    /// keep the average when it validates better than the best epoch (<see cref="WeightAveraging"/>). 0 = off, else 2..<see cref="Epochs"/>.
+    /// Works best with a constant learning rate over those epochs (<c>Schedule = "none"</c>), e.g. as a fine-tune.
+    /// </summary>
+    public int AveragedEpochs { get; init; }
+
     /// <summary>The optimizer names.</summary>
     public static IReadOnlyList<string> Optimizers { get; } = ["sgd", "adam", "adamw", "rmsprop"];
 
@@ -169,6 +176,7 @@ public sealed record TrainingOptions
         if (FreezeFeatures && InitialModel is null && PretrainedWeights is null) throw new ArgumentException("freezing the features needs an initial model or pretrained weights to take them from.");
         if (FreezeEpochs < 0 || FreezeEpochs >= Epochs) throw new ArgumentException($"freeze epochs must be 0..{Epochs - 1} (fewer than the {Epochs} epochs), got {FreezeEpochs}.");
         if (!(BodyLearningRateFactor > 0 && BodyLearningRateFactor <= 1)) throw new ArgumentException($"the body's learning-rate factor must be in (0, 1], got {BodyLearningRateFactor}.");
+        if (AveragedEpochs != 0 && (AveragedEpochs < 2 || AveragedEpochs > Epochs)) throw new ArgumentException($"weight averaging needs 2..{Epochs} epochs (the run's), got {AveragedEpochs}.");
         if (InitialModel is not null && PretrainedWeights is not null) throw new ArgumentException("start from an initial model or from pretrained weights, not both.");
     }
 }

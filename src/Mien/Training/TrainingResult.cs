@@ -22,6 +22,9 @@ public sealed record TrainingResult(
     /// <summary>The epochs the run was asked for; a cancelled run trained fewer (the last in <see cref="History"/>).</summary>
     public int PlannedEpochs { get; init; }
 
+    /// <summary>0 when <see cref="Model"/> holds the best epoch's weights; else the number of last epochs whose weights were averaged into it (<see cref="TrainingOptions.AveragedEpochs"/>).</summary>
+    public int AveragedEpochs { get; init; }
+
     /// <summary>The number of the last epoch trained (0 before the first), counting the epochs of a resumed run's first part.</summary>
     public int EpochsTrained => History.Count == 0 ? 0 : History[^1].Epoch;
 }
