@@ -44,7 +44,8 @@ public sealed class CrossValidation(CrossValidationOptions options)
                 {
                     // Member m > 0 draws its own initialisation, batches and augmentation; the folds were cut with the first seed.
                     string? dir = run is null ? null : Options.Members == 1 ? run.Fold(f).Root : Path.Combine(run.Fold(f).Root, $"member-{m + 1}");
-                    var trainer = new Trainer(Options.Training with { RunDirectory = dir, Resume = false, Seed = Options.Training.Seed + 1000 * m });
+                    // The last epoch's weights: the fold's best epoch would be chosen on the people it is scored on.
+                    var trainer = new Trainer(Options.Training with { RunDirectory = dir, Resume = false, Seed = Options.Training.Seed + 1000 * m, RestoreBestWeights = false });
                     foreach (var c in FoldCallbacks?.Invoke(f) ?? []) trainer.AddCallback(c);
                     var result = trainer.Fit(data, splits[f], spec, cancellationToken);
                     members.Add(result);

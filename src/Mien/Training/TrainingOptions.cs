@@ -53,6 +53,13 @@ public sealed record TrainingOptions
         return Monitor == "balanced-accuracy" ? validation.BalancedAccuracy : validation.Accuracy;
     }
 
+    /// <summary>
+    /// Put the best epoch's weights back when training ends (Keras' <c>restore_best_weights</c>), so the result is the
+    /// best epoch's model. False: the result keeps the last epoch's weights, as cross-validation needs (a fold's best
+    /// epoch is chosen on its own test side); best.mien is still written.
+    /// </summary>
+    public bool RestoreBestWeights { get; init; } = true;
+
     /// <summary>Weight the loss by inverse class frequency (helps rare classes such as FER2013's disgust).</summary>
     public bool ClassWeights { get; init; }
     /// <summary>Share of each target spread evenly over the classes.</summary>

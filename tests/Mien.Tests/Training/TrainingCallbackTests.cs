@@ -57,4 +57,37 @@ public class TrainingCallbackTests
             .AddCallback(cb).Fit(Ck, split, Tiny);
         Assert.True(result.History.Count < 8, $"ran all {result.History.Count} epochs");
     }
+
+    /// <summary>
+    /// After the last batch, sets every weight to 0 and the classifier's bias to answer the class rarest in validation,
+    /// so that the last epoch scores below every earlier one.
+    /// </summary>
+    private sealed class SpoilLastEpoch : ITrainingCallback
+    {
+        public void OnBatchEnd(TrainingContext c, BatchProgress p)
+        {
+            if (c.Epoch != c.Epochs || p.Batch != p.Batches) return;
+            var counts = c.Data.ClassCounts(c.Split.Validation);
+            int rarest = Array.IndexOf(counts, counts.Min());
+            using var _ = TorchSharp.torch.no_grad();
+            var all = c.Network.parameters().ToList();
+            foreach (var w in all) w.zero_();
+            all[^1][rarest] = TorchSharp.torch.tensor(1f);
+        }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_result_holds_the_best_epochs_weights_unless_asked_for_the_last(bool restore)
+    {
+        var split = Splitter.HoldOut(Ck, 0.25, seed: 1);
+        var o = new TrainingOptions { Epochs = 3, BatchSize = 32, Seed = 1, Schedule = "none", WarmupEpochs = 0, LearningRate = 1e-2, RestoreBestWeights = restore };
+        var result = new Trainer(o).AddCallback(new SpoilLastEpoch()).Fit(Ck, split, Tiny);
+        Assert.True(result.BestEpoch != 3, string.Join("; ", result.History.Select(h => $"{h.ValidationAccuracy:F3} {h.ValidationLoss:F3}")));
+        var best = result.History[result.BestEpoch - 1];
+        if (restore) Assert.Equal(best.ValidationLoss, result.Validation.Loss, 4);
+        else Assert.Equal(result.LastEpoch!.Loss, result.Validation.Loss, 4);
+        Assert.NotEqual(best.ValidationLoss, result.History[^1].ValidationLoss);
+    }
 }

@@ -3,7 +3,7 @@ namespace Mien.Training;
 /// <summary>
 /// Keeps the weights of the epoch with the best monitored validation score (accuracy by default) (Keras' <c>ModelCheckpoint(save_best_only)</c>
 /// plus <c>restore_best_weights</c>): saved as the run's best model when there is a run folder, and put back into
-/// the network when training ends. Maintains <see cref="TrainingContext.BestEpoch"/> for the other callbacks.
+/// the network when training ends (unless <see cref="TrainingOptions.RestoreBestWeights"/> is off). Maintains <see cref="TrainingContext.BestEpoch"/> for the other callbacks.
 /// </summary>
 public sealed class KeepBestWeights : ITrainingCallback
 {
@@ -35,6 +35,6 @@ public sealed class KeepBestWeights : ITrainingCallback
     /// <inheritdoc />
     public void OnTrainingEnd(TrainingContext context)
     {
-        if (_best is not null) Trainer.LoadWeights(context.Network, _best);
+        if (_best is not null && context.Options.RestoreBestWeights) Trainer.LoadWeights(context.Network, _best);
     }
 }
