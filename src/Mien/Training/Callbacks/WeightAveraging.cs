@@ -60,7 +60,7 @@ public sealed class WeightAveraging : ITrainingCallback
     {
         if (_count < 2) { Release(); return; } // stopped or cancelled before two epochs were averaged: nothing to offer
         var net = context.Network;
-        var best = Trainer.SaveWeights(net); // the best epoch's weights, which KeepBestWeights has put back
+        var best = Trainer.SaveWeights(net); // what KeepBestWeights left: the best epoch's weights (or the last's, without RestoreBestWeights)
         using (torch.no_grad())
         {
             foreach (var (name, p) in net.named_parameters()) p.copy_(_sum[name] / _count);
