@@ -66,22 +66,22 @@ public sealed class WeightAveraging : ITrainingCallback
             foreach (var (name, p) in net.named_parameters()) p.copy_(_sum[name] / _count);
         }
         Release();
-        Trainer.EstimateBatchNorm(context.Model, context.Data, context.Split.Train);
-        net.eval();
+        Trainer.EstimateBatchNorm(context.Model, context.Data, context.Split.Train); // leaves the network in evaluation mode
         var val = Evaluator.Evaluate(context.Model, context.Data, context.Split.Validation, context.Options.ValidationFlipAverage);
         Validation = val;
         double score = context.Options.MonitoredScore(val);
         int bestEpoch = context.BestEpoch;
         double bestScore = context.BestScore;
         context.AveragedEpochs = _count; // recorded in the saved model's training metadata
-        if (context.Run is { } run) Trainer.WithMetrics(context.Model, context, val).Save(Path.Combine(run.Root, "swa.mien"));
+        string? saved = context.Run is { } run ? Path.Combine(run.Root, "swa.mien") : null;
+        if (saved is not null) Trainer.WithMetrics(context.Model, context, val).Save(saved);
         bool better = score > bestScore;
         context.Say($"Averaged weights of {_count} epochs: validation {context.Options.Monitor} {score:P2} against the best epoch's ({bestEpoch}) " +
                     $"{bestScore:P2}; {(better ? "kept as the result" : "the best epoch stays the result")}" + (context.Run is null ? "." : " (swa.mien saved)."));
         if (better)
         {
             context.BestScore = score;
-            if (context.Run is { } r) Trainer.WithMetrics(context.Model, context, val).Save(r.BestModel);
+            if (saved is not null) File.Copy(saved, context.Run!.BestModel, overwrite: true); // the same model and metadata
         }
         else
         {
