@@ -18,7 +18,7 @@ internal static class CrossValidateCommand
             Description = "Networks per fold: each fold trains this many with different seeds (same folds) and is scored on the mean of their probabilities, as `mien evaluate --model A --model B` scores an ensemble. N times the training.",
             DefaultValueFactory = _ => 1,
         };
-        var output = new Option<string?>("--out", "-o") { Description = "Run folder (default runs/<date>-cv-<model>): per-fold histories, splits and cv.json." };
+        var output = new Option<string?>("--out", "-o") { Description = "Run folder (default runs/<date>-cv-<model>): cv.json, and per fold its history, split and last-epoch model (last.mien, the one scored)." };
         var cmd = new Command("cv", "K-fold cross-validation: each fold trains from scratch and is scored on people it never saw (with --group-by subject).");
         data.AddTo(cmd); t.AddTo(cmd); cmd.Options.Add(folds); cmd.Options.Add(lodo); cmd.Options.Add(members); cmd.Options.Add(output);
         cmd.SetAction((r, ct) => CliErrors.Run(c =>

@@ -50,6 +50,7 @@ public sealed class CrossValidation(CrossValidationOptions options)
                     var result = trainer.Fit(data, splits[f], spec, cancellationToken);
                     members.Add(result);
                     if (result.Cancelled || result.LastEpoch is null) throw new OperationCanceledException(cancellationToken);
+                    if (dir is not null) KeepLastEpoch(new RunFolder(dir), result.Model);
                 }
                 var first = members[0];
                 var report = members.Count == 1 ? first.LastEpoch! : EnsembleReport(members, data, splits[f], cancellationToken);
@@ -68,6 +69,14 @@ public sealed class CrossValidation(CrossValidationOptions options)
         var cv = new CrossValidationResult(spec.Name, data.Origin, Options.GroupBySubject && data.HasSubjects, folds, Options.Training, total.Elapsed);
         if (run is not null) cv.WriteJson(run.CrossValidation);
         return cv;
+    }
+
+    // The fold folder keeps the model it scored. best.mien, the epoch that did best on the fold's held-out people, would
+    // invite the very leak the last epoch avoids.
+    private static void KeepLastEpoch(RunFolder folder, EmotionModel model)
+    {
+        model.Save(folder.LastModel);
+        File.Delete(folder.BestModel);
     }
 
     // The members' last-epoch networks scored together on the fold's held-out side: the mean of their probabilities.

@@ -11,6 +11,11 @@ public sealed class RunFolder(string root)
 
     /// <summary>The model kept by training: the epoch that scored best on validation.</summary>
     public string BestModel => Path.Combine(Root, "best.mien"); // EmotionModel.FileExtension (IO sits below Models)
+    /// <summary>
+    /// The last epoch's model, the one a cross-validation fold scores: there the best epoch would be chosen on the
+    /// fold's held-out people, so fold folders keep this instead of <see cref="BestModel"/>.
+    /// </summary>
+    public string LastModel => Path.Combine(Root, "last.mien");
     /// <summary>history.csv: one row per epoch.</summary>
     public string HistoryCsv => Path.Combine(Root, "history.csv");
     /// <summary>history.json: the same, for programs.</summary>
@@ -83,7 +88,7 @@ public sealed class RunFolder(string root)
     }
 
     /// <summary>True when the folder holds a training run, finished (metrics.json, best.mien) or not (a checkpoint, a history).</summary>
-    public bool HasRun => File.Exists(Metrics) || File.Exists(BestModel) || File.Exists(Checkpoint) || File.Exists(HistoryJson);
+    public bool HasRun => File.Exists(Metrics) || File.Exists(BestModel) || File.Exists(LastModel) || File.Exists(Checkpoint) || File.Exists(HistoryJson);
 
     /// <summary>
     /// True when a run was started here and stopped before its first checkpoint (killed during the first epoch): nothing
@@ -124,7 +129,7 @@ public sealed class RunFolder(string root)
                 : $"'{Root}' already holds an unfinished run; --resume continues it, --overwrite starts over.");
         try
         {
-            foreach (var f in new[] { BestModel, HistoryCsv, HistoryJson, Split, Settings, Metrics, Report })
+            foreach (var f in new[] { BestModel, LastModel, HistoryCsv, HistoryJson, Split, Settings, Metrics, Report })
                 File.Delete(f);
             // A checkpoint left from the old run would let a later --resume continue the wrong run.
             foreach (var d in new[] { Checkpoints, Plots })

@@ -201,6 +201,7 @@ public sealed class Trainer(TrainingOptions options)
         }
 
         var lastEpoch = context.LastValidation;
+        context.Cancelled = cancelled;
         foreach (var c in callbacks) c.OnTrainingEnd(context);
         net.eval();
         var finalVal = Evaluator.Evaluate(model, data, split.Validation, o.ValidationFlipAverage);

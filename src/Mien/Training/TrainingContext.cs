@@ -85,6 +85,9 @@ public sealed class TrainingContext
     /// <summary>Epochs since the best one.</summary>
     public int EpochsWithoutImprovement => BestEpoch == 0 ? Epoch : Epoch - BestEpoch;
 
+    /// <summary>True when the run's cancellation token ended it mid-epoch (set before <see cref="ITrainingCallback.OnTrainingEnd"/>): callbacks should end it quickly.</summary>
+    public bool Cancelled { get; internal set; }
+
     /// <summary>True once a callback asked to stop.</summary>
     public bool StopRequested => StopReason is not null;
     /// <summary>Why training is stopping, or null.</summary>

@@ -40,7 +40,10 @@ public class CrossValidationTests
         using var doc = JsonDocument.Parse(File.ReadAllText(run.CrossValidation));
         Assert.Equal(result.MeanAccuracy, doc.RootElement.GetProperty("mean_accuracy").GetDouble(), 9);
         Assert.Equal(2, doc.RootElement.GetProperty("settings").GetProperty("epochs").GetInt32());
-        Assert.True(File.Exists(run.Fold(2).BestModel));
+        // The fold keeps the model it scored (the last epoch), not the epoch that did best on its held-out people.
+        Assert.False(File.Exists(run.Fold(2).BestModel));
+        using (var last = EmotionModel.Load(run.Fold(2).LastModel))
+            Assert.Equal(result.Folds[2].Report.Accuracy, last.Metadata.Metrics["validation_accuracy"], 1e-6);
         Assert.EndsWith("report.html", result.WriteReport(tmp.Path, data));
     }
 
@@ -68,7 +71,7 @@ public class CrossValidationTests
             Assert.True(fold.Report.Loss <= fold.MemberReports.Average(m => m.Loss) + 1e-9,
                 $"fold {f + 1}: ensemble loss {fold.Report.Loss} above the members' mean {fold.MemberReports.Average(m => m.Loss)}");
             Assert.Equal(fold.MemberReports[0].Accuracy, fold.History[^1].ValidationAccuracy, 6);
-            Assert.True(File.Exists(new RunFolder(Path.Combine(new RunFolder(tmp.Path).Fold(f).Root, "member-2")).BestModel));
+            Assert.True(File.Exists(new RunFolder(Path.Combine(new RunFolder(tmp.Path).Fold(f).Root, "member-2")).LastModel));
         }
         using var doc = JsonDocument.Parse(File.ReadAllText(new RunFolder(tmp.Path).CrossValidation));
         Assert.Equal(2, doc.RootElement.GetProperty("members").GetInt32());

@@ -65,6 +65,30 @@ public class WeightAveragingTests
         if (expected is not null) Assert.Equal(expected.detach().contiguous().data<float>().ToArray(), kept.parameter.detach().contiguous().data<float>().ToArray());
     }
 
+    /// <summary>Cancels the run in the first batch of <paramref name="epoch"/> and records the messages.</summary>
+    private sealed class CancelAt(int epoch, CancellationTokenSource cts) : ITrainingCallback
+    {
+        public List<string> Messages { get; } = [];
+        public void OnBatchEnd(TrainingContext c, BatchProgress p) { if (c.Epoch == epoch) cts.Cancel(); }
+        public void OnMessage(string message) => Messages.Add(message);
+    }
+
+    [Fact]
+    public void A_cancelled_run_averages_nothing_and_says_so()
+    {
+        using var tmp = TestData.NewTempDir();
+        using var cts = new CancellationTokenSource();
+        var split = Splitter.HoldOut(SmallTraining.Ck, 0.25, seed: 1);
+        var cancel = new CancelAt(4, cts); // epochs 2 and 3 are averaged by then
+        var result = new Trainer(Options(tmp["run"]) with { Epochs = 4, AveragedEpochs = 3 }).AddCallback(cancel)
+            .Fit(SmallTraining.Ck, split, SmallTraining.Tiny, cts.Token);
+
+        Assert.True(result.Cancelled);
+        Assert.Equal(0, result.AveragedEpochs);
+        Assert.False(File.Exists(Path.Combine(tmp["run"], "swa.mien")));
+        Assert.Contains(cancel.Messages, m => m.Contains("Cancelled: the 2 epochs averaged so far are not used", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Cross_validation_refuses_weight_averaging()
     {

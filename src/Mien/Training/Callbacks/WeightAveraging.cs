@@ -12,7 +12,7 @@ namespace Mien.Training;
 /// statistics of averaged weights are not the average of the statistics. The average is validated like an epoch and
 /// saved as the run's <c>swa.mien</c>; it replaces the best epoch's weights (and best.mien) only when its monitored
 /// validation score is higher. Registered by the trainer from <see cref="TrainingOptions.AveragedEpochs"/>.
-/// A resumed run averages from the epoch it resumed at (the running sum is not checkpointed).
+/// A resumed run averages from the epoch it resumed at (the running sum is not checkpointed); a cancelled run averages nothing.
 /// </summary>
 public sealed class WeightAveraging : ITrainingCallback
 {
@@ -58,7 +58,14 @@ public sealed class WeightAveraging : ITrainingCallback
     /// <inheritdoc />
     public void OnTrainingEnd(TrainingContext context)
     {
-        if (_count < 2) { Release(); return; } // stopped or cancelled before two epochs were averaged: nothing to offer
+        if (_count < 2 || context.Cancelled)
+        {
+            // Stopped before two epochs were averaged: nothing to offer. Cancelled: the user wants out now, not after a
+            // batch-norm pass over the training images; the best epoch is the result.
+            if (_count >= 2) context.Say($"Cancelled: the {_count} epochs averaged so far are not used.");
+            Release();
+            return;
+        }
         var net = context.Network;
         var best = Trainer.SaveWeights(net); // what KeepBestWeights left: the best epoch's weights (or the last's, without RestoreBestWeights)
         using (torch.no_grad())
