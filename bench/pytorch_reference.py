@@ -192,6 +192,18 @@ def main():
 
         train = throughput(a.warmup, a.runs, a.train_steps * a.batch, train_steps)
 
+        # PyTorch's own mixed-precision recipe, against Mien's --precision bf16: CPU autocast to bfloat16.
+        def train_steps_bf16():
+            for _ in range(a.train_steps):
+                idx = perm.narrow(0, step[0] % per_epoch * a.batch, a.batch); step[0] += 1
+                opt.zero_grad()
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    logits = tnet(layout(x.index_select(0, idx)))
+                loss = F.cross_entropy(logits.float(), y.index_select(0, idx), label_smoothing=0.1)
+                loss.backward(); opt.step(); loss.item()
+
+        train_bf16 = throughput(a.warmup, a.runs, a.train_steps * a.batch, train_steps_bf16) if native_bf16() else None
+
         net.eval()
         def infer(batch, iters):
             xb = x[:batch].contiguous()
@@ -223,7 +235,7 @@ def main():
         print(f"{info['name']}: train {train['Median']:.0f} img/s; inference batch 1 {b1['Median']:.0f}, batch {a.batch} {b64['Median']:.0f} faces/s; "
               f"optimized fp32 {optimized['batch64']['Median']:.0f}" + (f", bf16 channels-last {bf16['batch64']['Median']:.0f}" if bf16 else ""), file=sys.stderr)
         results.append({"preset": info["name"], "parameters": params, "mienParameters": info["parameters"], "parametersMatch": same,
-                        "train": train, "trainChannelsLast": cl_train, "inferBatch1": b1, "inferBatch64": b64, "optimizedFp32": optimized, "bf16ChannelsLast": bf16})
+                        "train": train, "trainBf16": train_bf16, "trainChannelsLast": cl_train, "inferBatch1": b1, "inferBatch64": b64, "optimizedFp32": optimized, "bf16ChannelsLast": bf16})
 
     json.dump({"engine": "PyTorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
                "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS"),

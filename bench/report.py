@@ -113,7 +113,10 @@ def build_speed(raw, base):
         training.append({"preset": m["preset"], "mien": m["train"], "mienAugmented": m["trainAugmented"],
                          "mienTrainerFitImagesPerSecond": m["trainerFitImagesPerSecond"], "pytorch": t.get("train"),
                          "channelsLast": m.get("trainChannelsLast"),
-                         "ratio": ratio(median(m["train"]), median(t.get("train")))})
+                         "ratio": ratio(median(m["train"]), median(t.get("train"))),
+                         # --precision bf16 against PyTorch's CPU autocast (both only where the CPU has native bf16)
+                         "mienBf16": m.get("trainBf16"), "pytorchBf16": t.get("trainBf16"),
+                         "ratioBf16": ratio(median(m.get("trainBf16")), median(t.get("trainBf16")))})
         inference.append({"preset": m["preset"], "mien": {"batch1": m["inferBatch1"], "batch64": m["inferBatch64"]},
                           "mienApi": {"batch1": m["apiBatch1"], "batch64": m["apiBatch64"]},
                           "pytorch": {"batch1": t.get("inferBatch1"), "batch64": t.get("inferBatch64")},
@@ -283,6 +286,14 @@ def section_training(r):
         layout = {True: "NHWC", False: "NCHW"}.get(p.get("channelsLast"), "?")
         out.append(f"| {p['preset']} | {layout} | {n0(median(p['mien']))} | {n0(median(p['mienAugmented']))} | {n0(p['mienTrainerFitImagesPerSecond'])} | "
                    f"{n0(median(p['pytorch']))} | {p['ratio']:.2f} |")
+    bf16 = [p for p in r["presets"] if p.get("mienBf16") and p.get("pytorchBf16")]
+    if bf16:
+        out += ["", "**Mixed bf16** (this CPU has native bfloat16): the same step with `--precision bf16` "
+                "(`MixedPrecision`: convolutions and dense layers in bf16, fp32 master weights) against PyTorch's CPU autocast to bf16.", "",
+                f"| preset | Mien bf16 | {r['pytorch']} autocast bf16 | Mien / PyTorch (bf16) | Mien bf16 / Mien fp32 |", "|---|--:|--:|--:|--:|"]
+        for p in bf16:
+            out.append(f"| {p['preset']} | {n0(median(p['mienBf16']))} | {n0(median(p['pytorchBf16']))} | {p['ratioBf16']:.2f} | "
+                       f"{ratio(median(p['mienBf16']), median(p['mien'])):.2f} |")
     return "\n".join(out)
 
 

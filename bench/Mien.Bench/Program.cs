@@ -8,8 +8,9 @@ using Mien.Bench;
 //   latency — end-to-end photo latency (decode + detect + crop + classify) in a warm process.
 //   video   — video frames/s end to end (decode + detect + classify + track) at 640x480 and 1280x720, real-time factor.
 //   layers  — forward and backward time of each top-level layer of the presets in training (bench/pytorch_layers.py: PyTorch's).
+//   train-precision — training steps in fp32 against bf16 (whole network, or convolutions and dense layers only).
 Mien.Runtime.NativeRuntime.Tune(); // as the CLI and the web service do; run.sh gives PyTorch the same settings
-const string Usage = "usage: Mien.Bench speed|latency|video|layers --out FILE [--work DIR] [--name value ...]; the options and their defaults are in bench/run.sh and docs/BENCHMARKS.md";
+const string Usage = "usage: Mien.Bench speed|latency|video|layers|train-precision --out FILE [--work DIR] [--name value ...]; the options and their defaults are in bench/run.sh and docs/BENCHMARKS.md";
 if (args.Length == 0 || args.Any(x => x is "--help" or "-h" or "-?"))
 {
     Console.WriteLine(Usage);
@@ -24,6 +25,7 @@ try
         "latency" => LatencyBench.Run(a),
         "video" => VideoBench.Run(a),
         "layers" => LayerBench.Run(a),
+        "train-precision" => TrainPrecisionBench.Run(a),
         _ => Fail(Usage),
     };
 }

@@ -58,6 +58,8 @@ internal static class SpeedBench
             var train = TrainSpeed(model.Network, x, y, batch, warmup, runs, trainSteps, null);
             var augmenter = new BatchAugmenter(new AugmentationOptions(), std, new Generator(42));
             var trainAugmented = TrainSpeed(model.Network, x, y, batch, warmup, runs, trainSteps, augmenter);
+            // --precision bf16's loop (MixedPrecision), only where the CPU has native bf16 (emulated it is slower, and not offered as a gain).
+            var trainBf16 = CpuFeatures.HasNativeBFloat16 ? TrainSpeed(model.Network, x, y, batch, warmup, runs, trainSteps, null, bf16: true) : null;
             var fit = TrainerFit(data, spec, fitImages, batch, threads);
 
             Console.Error.WriteLine($"{spec.Name}: inference...");
@@ -105,7 +107,7 @@ internal static class SpeedBench
             results.Add(new
             {
                 preset = spec.Name, parameters = summary.Parameters, flops = summary.Flops,
-                train, trainAugmented, trainerFitImagesPerSecond = fit, trainChannelsLast = MemoryLayout.CanTrainChannelsLast(model.Network),
+                train, trainAugmented, trainBf16, trainerFitImagesPerSecond = fit, trainChannelsLast = MemoryLayout.CanTrainChannelsLast(model.Network),
                 inferBatch1 = network1, inferBatch64 = network64, apiBatch1 = api1, apiBatch64 = api64, compiled, onnxFp32,
             });
         }
@@ -123,11 +125,14 @@ internal static class SpeedBench
 
     /// <summary>
     /// Images per second of Trainer's inner loop: index_select a batch from the in-memory tensor, (augment,)
-    /// forward, cross-entropy with label smoothing, backward, AdamW step, read the loss.
+    /// forward, cross-entropy with label smoothing, backward, AdamW step, read the loss; with <paramref name="bf16"/>
+    /// as <c>--precision bf16</c> trains (bf16 layers, fp32 masters).
     /// </summary>
-    private static Stat TrainSpeed(nn.Module<Tensor, Tensor> net, Tensor x, Tensor y, int batch, int warmup, int runs, int steps, BatchAugmenter? augmenter)
+    private static Stat TrainSpeed(nn.Module<Tensor, Tensor> net, Tensor x, Tensor y, int batch, int warmup, int runs, int steps, BatchAugmenter? augmenter, bool bf16 = false)
     {
         net.train();
+        using var mixed = bf16 ? new MixedPrecision(net) : null;
+        mixed?.Enter();
         bool channelsLast = MemoryLayout.CanTrainChannelsLast(net); // as Trainer does
         var defaults = new TrainingOptions();
         using var optimizer = optim.AdamW(net.parameters(), defaults.LearningRate, weight_decay: defaults.WeightDecay);
@@ -140,9 +145,13 @@ internal static class SpeedBench
             var xb = x.index_select(0, idx);
             if (augmenter is not null) xb = augmenter.Apply(xb);
             optimizer.zero_grad();
-            var loss = nn.functional.cross_entropy(net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(xb) : xb), y.index_select(0, idx), label_smoothing: defaults.LabelSmoothing);
+            var input = channelsLast ? MemoryLayout.GreyAsChannelsLast(xb) : xb;
+            var logits = mixed is null ? net.forward(input) : net.forward(MixedPrecision.Input(input)).to(ScalarType.Float32);
+            var loss = nn.functional.cross_entropy(logits, y.index_select(0, idx), label_smoothing: defaults.LabelSmoothing);
             loss.backward();
+            mixed?.GradientsToMasters();
             optimizer.step();
+            mixed?.MastersToCopies();
             loss.item<float>();
         }
         return Timing.Throughput(warmup, runs, steps * batch, () => { for (int i = 0; i < steps; i++) Step(); });

@@ -57,12 +57,18 @@ internal sealed class TrainingArguments
     public Option<double> BodyLrFactor { get; } = new("--body-lr-factor") { Description = "Discriminative learning rates: the body's first half learns at lr x F, its second half at lr x sqrt(F), the classifier at lr (e.g. 0.1). 1 = one rate.", DefaultValueFactory = _ => D.BodyLearningRateFactor };
     public Option<bool> FreezeBatchNorm { get; } = new("--freeze-bn") { Description = "Fine-tuning: keep batch-norm statistics at the pretrained values (scale and shift still learn)." };
     public Option<int> Swa { get; } = new("--swa") { Description = "Stochastic weight averaging: average the weights of the last N epochs (batch-norm statistics re-estimated) and keep the average when it validates better than the best epoch; saved as swa.mien in the run folder. Best with a constant rate over those epochs, e.g. --init-from M --schedule none --lr 3e-4 --epochs 8 --swa 8. 0 = off." };
+    public Option<string> Precision { get; } = new("--precision")
+    {
+        Description = "Number format of training: fp32, or bf16 (mixed: convolutions and dense layers in bfloat16, batch norm, loss and the optimizer's weights in float32; " +
+                      "about 1.5-1.7x faster for VGG-style networks on CPUs with native bfloat16, no gain for depthwise ones such as mini-xception; the saved model is float32).",
+        DefaultValueFactory = _ => "fp32",
+    };
     public Option<string?> Weights { get; } = new("--weights") { Description = "Pretrained weights for a backbone model: for the TorchVision ones (--model resnet18, ...) a PyTorch state dict (.pth/.pt, torch.save(model.state_dict())) or .safetensors, e.g. torchvision's ImageNet file; for --model resnet18-cntk 'imagenet' (ML.NET's ImageNet ResNet-18, from the NuGet cache); for --model file.onnx that file. The classifier is skipped (the head is new); every other tensor must match." };
 
     public void AddTo(Command c)
     {
         foreach (var o in new Option[] { Model, Epochs, BatchSize, Optimizer, LearningRate, WeightDecay, Momentum, Schedule, Warmup, StepEpochs,
-                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, Tta, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, Teacher, DistillWeight, DistillTemperature, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights, Swa })
+                     EarlyStopping, Monitor, ClassWeights, LogitAdjust, Tta, LabelSmoothing, Labels, DatasetWeights, NoAugment, Rotation, Shift, Zoom, GroupBy, KeepDuplicates, Seed, Threads, Quiet, InitFrom, Teacher, DistillWeight, DistillTemperature, FreezeFeatures, FreezeEpochs, BodyLrFactor, FreezeBatchNorm, Weights, Swa, Precision })
             c.Options.Add(o);
     }
 
@@ -88,6 +94,13 @@ internal sealed class TrainingArguments
         var g => throw new ArgumentException($"--group-by '{g}': use 'subject' or 'none'."),
     };
 
+    private static TrainingPrecision ParsePrecision(string? value) => value?.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => TrainingPrecision.Float32,
+        "bf16" or "bfloat16" => TrainingPrecision.BFloat16,
+        var p => throw new ArgumentException($"--precision '{p}': use fp32 or bf16."),
+    };
+
     public TrainingOptions Options(ParseResult r, string? runDirectory, bool resume = false)
     {
         var o = new TrainingOptions
@@ -104,7 +117,7 @@ internal sealed class TrainingArguments
             Teachers = r.GetValue(Teacher) is { Length: > 0 } teachers ? teachers : null,
             DistillationWeight = r.GetValue(DistillWeight), DistillationTemperature = r.GetValue(DistillTemperature),
             FreezeEpochs = r.GetValue(FreezeEpochs), BodyLearningRateFactor = r.GetValue(BodyLrFactor), FreezeBatchNorm = r.GetValue(FreezeBatchNorm),
-            AveragedEpochs = r.GetValue(Swa),
+            AveragedEpochs = r.GetValue(Swa), Precision = ParsePrecision(r.GetValue(Precision)),
         };
         o.Validate();
         return o;

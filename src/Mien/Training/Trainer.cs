@@ -125,6 +125,10 @@ public sealed class Trainer(TrainingOptions options)
 
         int n = split.Train.Length, bs = o.BatchSize;
         int batches = n / bs + (n % bs >= 2 ? 1 : 0); // a trailing batch of 1 would break batch norm
+        using var mixed = o.Precision == TrainingPrecision.BFloat16 ? new MixedPrecision(net) : null;
+        if (mixed is not null)
+            context.Say("Mixed precision: convolutions and dense layers in bf16, batch norm, loss and weights in fp32" +
+                        (Runtime.CpuFeatures.HasNativeBFloat16 ? "." : "; this CPU has no native bf16, so it is emulated and slower than fp32."));
         foreach (var c in callbacks) c.OnTrainingStart(context);
         var total = Stopwatch.StartNew();
         long imagesSeen = 0;
@@ -138,7 +142,9 @@ public sealed class Trainer(TrainingOptions options)
             foreach (var c in callbacks) c.OnEpochStart(context);
             var sw = Stopwatch.StartNew();
             double lossSum = 0; long correct = 0, seen = 0;
+            mixed?.Enter(); // after the epoch's callbacks (which may freeze or unfreeze weights), undone before validation
             using (var perm = torch.randperm(n, generator: generator))
+            try
             {
                 for (int b = 0; b < batches; b++)
                 {
@@ -151,7 +157,8 @@ public sealed class Trainer(TrainingOptions options)
                     var x = augmenter.Apply(trainX.index_select(0, idx));
                     var y = trainY.index_select(0, idx);
                     optimizer.zero_grad();
-                    var logits = net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x);
+                    var input = channelsLast ? MemoryLayout.GreyAsChannelsLast(x) : x;
+                    var logits = mixed is null ? net.forward(input) : net.forward(MixedPrecision.Input(input)).to(ScalarType.Float32);
                     var scores = adjustment is null ? logits : logits.add(adjustment, one); // what the loss sees
                     var w = sampleWeights?.index_select(0, idx);
                     Tensor loss;
@@ -175,7 +182,9 @@ public sealed class Trainer(TrainingOptions options)
                         loss = loss * (1 - o.DistillationWeight) + kd * o.DistillationWeight;
                     }
                     loss.backward();
+                    mixed?.GradientsToMasters();
                     optimizer.step();
+                    mixed?.MastersToCopies();
                     lossSum += loss.item<float>() * count;
                     correct += logits.argmax(1).eq(y).sum().item<long>();
                     seen += count;
@@ -186,6 +195,7 @@ public sealed class Trainer(TrainingOptions options)
                     }
                 }
             }
+            finally { mixed?.Exit(); } // the fp32 masters back in the layers, also on a cancellation or an error
             if (cancelled) break;
             double epochTrainSeconds = sw.Elapsed.TotalSeconds;
             trainSeconds += epochTrainSeconds;

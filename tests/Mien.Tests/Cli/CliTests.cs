@@ -53,6 +53,15 @@ public class CliTests
     }
 
     [Fact]
+    public void Unknown_training_precision_exits_non_zero_naming_the_choices()
+    {
+        var (exit, _, err) = CliRunner.Run("train", "--data", TestData.CkPlusZip, "--precision", "fp8", "--epochs", "1");
+        Assert.Equal(1, exit);
+        Assert.Contains("--precision 'fp8'", err);
+        Assert.Contains("fp32 or bf16", err);
+    }
+
+    [Fact]
     public void Malformed_layer_spec_exits_non_zero_naming_the_file()
     {
         using var tmp = TestData.NewTempDir();
