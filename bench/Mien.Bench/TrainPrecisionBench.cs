@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mien.Models;
+using Mien.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,14 +8,14 @@ namespace Mien.Bench;
 
 /// <summary>
 /// Would bfloat16 training pay (issue #15, acceptance 1)? Times whole training steps (zero_grad, forward, loss, backward,
-/// AdamW) of a preset in fp32, with every layer in bf16, and with only convolutions and dense layers in bf16 (batch norm
-/// kept fp32, as PyTorch's CPU autocast would run it), alternating, on random inputs. No fp32 master weights: this measures
-/// the kernels' speed, not a training recipe. Mien trains in fp32; this bench decides whether a mixed-precision trainer is
-/// worth building, and for which networks.
+/// AdamW) of a preset, alternating, on random inputs: <c>fp32</c>; <c>bf16</c>, every layer in bf16; <c>bf16-conv-dense</c>,
+/// only convolutions and dense layers in bf16 with batch norm in fp32 (what PyTorch's CPU autocast runs), no master
+/// weights; <c>mixed</c>, the product's <c>--precision bf16</c> (the same with fp32 master weights,
+/// <see cref="Training.MixedPrecision"/>).
 /// </summary>
 internal static class TrainPrecisionBench
 {
-    private static readonly string[] Modes = ["fp32", "bf16", "bf16-conv-dense"];
+    private static readonly string[] Modes = ["fp32", "bf16", "bf16-conv-dense", "mixed"];
 
     public static int Run(Args a)
     {
@@ -42,12 +43,14 @@ internal static class TrainPrecisionBench
         using var net = ModelBuilder.Build(spec, 7, out _);
         net.train();
         bool channelsLast = MemoryLayout.CanTrainChannelsLast(net);
-        var dtype = mode == "fp32" ? ScalarType.Float32 : ScalarType.BFloat16;
+        var dtype = mode is "fp32" or "mixed" ? ScalarType.Float32 : ScalarType.BFloat16;
         if (mode == "bf16") net.to(dtype);
         if (mode == "bf16-conv-dense")
             foreach (var (_, m) in net.named_modules())
                 if (m is TorchSharp.Modules.Conv2d or TorchSharp.Modules.Linear) m.to(dtype); // batch norm takes bf16 input with fp32 weights
         using var optimizer = optim.AdamW(net.parameters(), 1e-3);
+        using var mixed = mode.StartsWith("mixed", StringComparison.Ordinal) ? new MixedPrecision(net) : null; // what --precision bf16 runs: bf16 copies, fp32 masters
+        mixed?.Enter();
         using var x = torch.randn(batch, 1, spec.InputSize, spec.InputSize);
         using var y = torch.randint(0, 7, batch);
         var times = new List<double>();
@@ -57,11 +60,13 @@ internal static class TrainPrecisionBench
             using (var scope = torch.NewDisposeScope())
             {
                 optimizer.zero_grad();
-                var input = x.to(dtype);
+                var input = mixed is null ? x.to(dtype) : MixedPrecision.Input(x);
                 var logits = net.forward(channelsLast ? MemoryLayout.GreyAsChannelsLast(input) : input).to(ScalarType.Float32);
                 var loss = nn.functional.cross_entropy(logits, y);
                 loss.backward();
+                mixed?.GradientsToMasters();
                 optimizer.step();
+                mixed?.MastersToCopies();
                 loss.item<float>();
             }
             if (i >= warmup) times.Add(sw.Elapsed.TotalMilliseconds);

@@ -60,7 +60,7 @@ internal sealed class TrainingArguments
     public Option<string> Precision { get; } = new("--precision")
     {
         Description = "Number format of training: fp32, or bf16 (mixed: convolutions and dense layers in bfloat16, batch norm, loss and the optimizer's weights in float32; " +
-                      "about 1.5-1.7x faster for VGG-style networks on CPUs with native bfloat16, no gain for depthwise ones such as mini-xception; the saved model is float32).",
+                      "about 1.3-1.65x faster for VGG-style networks on CPUs with native bfloat16, no gain for depthwise ones such as mini-xception; the saved model is float32).",
         DefaultValueFactory = _ => "fp32",
     };
     public Option<string?> Weights { get; } = new("--weights") { Description = "Pretrained weights for a backbone model: for the TorchVision ones (--model resnet18, ...) a PyTorch state dict (.pth/.pt, torch.save(model.state_dict())) or .safetensors, e.g. torchvision's ImageNet file; for --model resnet18-cntk 'imagenet' (ML.NET's ImageNet ResNet-18, from the NuGet cache); for --model file.onnx that file. The classifier is skipped (the head is new); every other tensor must match." };

@@ -162,7 +162,7 @@ public sealed record TrainingOptions
     public int AveragedEpochs { get; init; }
 
     /// <summary>
-    /// The number format of training: float32, or mixed bfloat16 (<see cref="TrainingPrecision.BFloat16"/>: about 1.5-1.7x
+    /// The number format of training: float32, or mixed bfloat16 (<see cref="TrainingPrecision.BFloat16"/>: about 1.3-1.65x
     /// faster for plain convolutional networks on CPUs with native bfloat16; the saved model is float32 either way).
     /// </summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
